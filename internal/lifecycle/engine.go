@@ -1,0 +1,409 @@
+package lifecycle
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ordergraph/ordergraph"
+	"github.com/ordergraph/ordergraph/internal/store"
+)
+
+// Engine runs every command of the order lifecycle: it loads an order,
+// applies the pure rules of this package, and saves the order with its
+// events and idempotency record in one store transaction. It implements
+// ordergraph.OrderService, ordergraph.AuthService and
+// ordergraph.SandboxService.
+type Engine struct {
+	store  store.Store
+	clock  ordergraph.Clock
+	logger *slog.Logger
+	// NewID returns a new numeric object id; tests swap it for a
+	// deterministic sequence.
+	NewID func() string
+	// NewToken returns a new raw access token; tests swap it.
+	NewToken func() string
+}
+
+var (
+	_ ordergraph.OrderService   = (*Engine)(nil)
+	_ ordergraph.AuthService    = (*Engine)(nil)
+	_ ordergraph.SandboxService = (*Engine)(nil)
+)
+
+// NewEngine returns an Engine on s reading time from clock.
+func NewEngine(s store.Store, clock ordergraph.Clock, logger *slog.Logger) *Engine {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Engine{store: s, clock: clock, logger: logger, NewID: NewIDGenerator(), NewToken: newRawToken}
+}
+
+// IdempotencyTTL is how long a first response is replayed for its key.
+const IdempotencyTTL = 24 * time.Hour
+
+// maxConflictRetries bounds how often a command is re-run after another
+// writer changed its order between read and write.
+const maxConflictRetries = 3
+
+// command is the rule a write applies to an order at the page's now.
+type command func(o *ordergraph.Order, page *ordergraph.Page, now time.Time) ([]Change, error)
+
+// write runs cmd on one order in one transaction: replay or refuse by
+// idempotency key, bring the order's timers up to date, apply the rule to a
+// copy, and save the copy, its events and the idempotency record together.
+// A refused command changes nothing.
+func (e *Engine) write(ctx context.Context, pageID, orderID string, idem *ordergraph.Idempotency, cmd command) (*ordergraph.WriteResult, error) {
+	var res *ordergraph.WriteResult
+	var err error
+	for attempt := 0; ; attempt++ {
+		res, err = e.writeOnce(ctx, pageID, orderID, idem, cmd)
+		if ordergraph.ErrorCode(err) != ordergraph.ECONFLICT || attempt == maxConflictRetries {
+			return res, err
+		}
+	}
+}
+
+func (e *Engine) writeOnce(ctx context.Context, pageID, orderID string, idem *ordergraph.Idempotency, cmd command) (*ordergraph.WriteResult, error) {
+	var res *ordergraph.WriteResult
+	err := e.store.Write(ctx, func(tx store.Tx) error {
+		page, err := tx.PageGet(ctx, pageID)
+		if err != nil {
+			return err
+		}
+		now := page.Now(e.clock)
+		if replay, err := e.replay(ctx, tx, page, idem, now); err != nil || replay != nil {
+			res = replay
+			return err
+		}
+		stored, err := tx.OrderGet(ctx, page.ID, orderID)
+		if err != nil {
+			return err
+		}
+		o := stored.Clone()
+		changes := Tick(o, now, autoAck(page), e.NewID)
+		more, err := cmd(o, page, now)
+		if err != nil {
+			return err
+		}
+		changes = append(changes, more...)
+		if len(changes) > 0 {
+			if err := e.save(ctx, tx, o, now, changes); err != nil {
+				return err
+			}
+		} else {
+			o = stored
+		}
+		res = &ordergraph.WriteResult{Order: o}
+		return e.remember(ctx, tx, page, idem, now, res)
+	})
+	return res, err
+}
+
+// replay returns the stored response for a key already used with the same
+// parameters, and refuses one used with other parameters.
+func (e *Engine) replay(ctx context.Context, tx store.Tx, page *ordergraph.Page, idem *ordergraph.Idempotency, now time.Time) (*ordergraph.WriteResult, error) {
+	if idem == nil || idem.Key == "" {
+		return nil, nil
+	}
+	rec, err := tx.IdempotencyGet(ctx, store.IdempotencyKey{PageID: page.ID, ObjectID: idem.ObjectID, Edge: idem.Edge, Key: idem.Key})
+	if ordergraph.ErrorCode(err) == ordergraph.ENOTFOUND || err == nil && now.Sub(rec.Created) > IdempotencyTTL {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if rec.RequestHash != idem.RequestHash {
+		return nil, &ordergraph.Error{Code: ordergraph.EINVALID, Subcode: ordergraph.SubcodeIdempotencyMismatch, Param: "idempotency_key",
+			Title: "Idempotency Key Reused",
+			Message: fmt.Sprintf("(#100) idempotency_key %q was already used for a different request to /%s/%s; use a new key for a new request, or resend the first request unchanged",
+				idem.Key, idem.ObjectID, idem.Edge)}
+	}
+	return &ordergraph.WriteResult{Replayed: true, Status: rec.Status, Body: rec.Body}, nil
+}
+
+// remember stores the first response to a keyed write in its transaction.
+func (e *Engine) remember(ctx context.Context, tx store.Tx, page *ordergraph.Page, idem *ordergraph.Idempotency, now time.Time, res *ordergraph.WriteResult) error {
+	if idem == nil || idem.Key == "" || idem.Respond == nil {
+		return nil
+	}
+	status, body, err := idem.Respond(res.Order)
+	if err != nil {
+		return fmt.Errorf("render idempotent response: %w", err)
+	}
+	res.Status, res.Body = status, bytes.Clone(body)
+	key := store.IdempotencyKey{PageID: page.ID, ObjectID: idem.ObjectID, Edge: idem.Edge, Key: idem.Key}
+	return tx.IdempotencyPut(ctx, &store.IdempotencyRecord{IdempotencyKey: key, RequestHash: idem.RequestHash, Status: status, Body: res.Body, Created: now})
+}
+
+// save writes a changed order and its events.
+func (e *Engine) save(ctx context.Context, tx store.Tx, o *ordergraph.Order, now time.Time, changes []Change) error {
+	if now.After(o.LastUpdated) {
+		o.LastUpdated = now
+	} else {
+		// The page clock never goes back, but two changes in one
+		// microsecond must still order.
+		o.LastUpdated = o.LastUpdated.Add(time.Microsecond)
+	}
+	o.Version++
+	events := Events(o, now, changes) // stamps o.EventSeq before the update
+	if err := tx.OrderUpdate(ctx, o); err != nil {
+		return err
+	}
+	for _, ev := range events {
+		if err := tx.EventInsert(ctx, ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func autoAck(p *ordergraph.Page) bool {
+	return p.OrderManagement == ordergraph.ManagedByCommerceManager
+}
+
+// FindPage returns the page with the given id or CMS id.
+func (e *Engine) FindPage(ctx context.Context, id string) (*ordergraph.Page, error) {
+	var p *ordergraph.Page
+	err := e.store.Read(ctx, func(tx store.Tx) (err error) {
+		p, err = tx.PageGet(ctx, id)
+		return err
+	})
+	return p, err
+}
+
+// FindOrderByID returns one of the page's orders as of the page's clock:
+// timers that are due but not yet run are applied to the copy returned.
+func (e *Engine) FindOrderByID(ctx context.Context, pageID, orderID string) (*ordergraph.Order, error) {
+	var o *ordergraph.Order
+	var page *ordergraph.Page
+	err := e.store.Read(ctx, func(tx store.Tx) (err error) {
+		if page, err = tx.PageGet(ctx, pageID); err != nil {
+			return err
+		}
+		o, err = tx.OrderGet(ctx, page.ID, orderID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if due := o.NextTimer(); !due.IsZero() && !page.Now(e.clock).Before(due) {
+		// Run the due timer now rather than show a stale state.
+		if _, err := e.runTimers(ctx, page.ID, []string{o.ID}); err != nil {
+			return nil, err
+		}
+		return e.FindOrderByID(ctx, pageID, orderID)
+	}
+	return o, nil
+}
+
+// FindProductByID returns a catalog product of the page.
+func (e *Engine) FindProductByID(ctx context.Context, pageID, productID string) (*ordergraph.Product, error) {
+	var p *ordergraph.Product
+	err := e.store.Read(ctx, func(tx store.Tx) error {
+		page, err := tx.PageGet(ctx, pageID)
+		if err != nil {
+			return err
+		}
+		p, err = tx.ProductGet(ctx, page.ID, productID)
+		return err
+	})
+	return p, err
+}
+
+// Acknowledge acknowledges one order.
+func (e *Engine) Acknowledge(ctx context.Context, cmd ordergraph.AcknowledgeCommand) (*ordergraph.WriteResult, error) {
+	return e.write(ctx, cmd.PageID, cmd.OrderID, cmd.Idempotency, func(o *ordergraph.Order, _ *ordergraph.Page, now time.Time) ([]Change, error) {
+		return Acknowledge(o, now, cmd.MerchantOrderReference)
+	})
+}
+
+// AcknowledgeBatch acknowledges each order in its own transaction, so one
+// bad order never fails the others. The batch's idempotency record is kept
+// against the page.
+func (e *Engine) AcknowledgeBatch(ctx context.Context, cmd ordergraph.AcknowledgeBatchCommand) (*ordergraph.WriteResult, []ordergraph.AcknowledgeOutcome, error) {
+	if len(cmd.Orders) > ordergraph.MaxAcknowledgeBatch {
+		return nil, nil, &ordergraph.Error{Code: ordergraph.EINVALID, Param: "orders",
+			Message: fmt.Sprintf("(#100) orders takes at most %d orders per call, got %d", ordergraph.MaxAcknowledgeBatch, len(cmd.Orders))}
+	}
+	page, err := e.FindPage(ctx, cmd.PageID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if idem := cmd.Idempotency; idem != nil && idem.Key != "" {
+		var replay *ordergraph.WriteResult
+		err := e.store.Read(ctx, func(tx store.Tx) (err error) {
+			replay, err = e.replay(ctx, tx, page, idem, page.Now(e.clock))
+			return err
+		})
+		if err != nil || replay != nil {
+			return replay, nil, err
+		}
+	}
+	out := make([]ordergraph.AcknowledgeOutcome, 0, len(cmd.Orders))
+	for _, c := range cmd.Orders {
+		c.PageID, c.Idempotency = page.ID, nil
+		res, err := e.Acknowledge(ctx, c)
+		oc := ordergraph.AcknowledgeOutcome{OrderID: c.OrderID, Err: err}
+		if err == nil {
+			oc.Order = res.Order
+		} else if code := ordergraph.ErrorCode(err); code == ordergraph.EINTERNAL || code == ordergraph.EUNAVAILABLE {
+			return nil, nil, err
+		}
+		out = append(out, oc)
+	}
+	res := &ordergraph.WriteResult{}
+	if idem := cmd.Idempotency; idem != nil && idem.Key != "" && idem.Respond != nil {
+		err := e.store.Write(ctx, func(tx store.Tx) error {
+			now := page.Now(e.clock)
+			if replay, err := e.replay(ctx, tx, page, idem, now); err != nil || replay != nil {
+				res = replay
+				return err
+			}
+			return e.remember(ctx, tx, page, idem, now, res)
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return res, out, nil
+}
+
+// Ship attaches a shipment.
+func (e *Engine) Ship(ctx context.Context, cmd ordergraph.ShipCommand) (*ordergraph.WriteResult, error) {
+	return e.write(ctx, cmd.PageID, cmd.OrderID, cmd.Idempotency, func(o *ordergraph.Order, _ *ordergraph.Page, now time.Time) ([]Change, error) {
+		return Ship(o, now, ShipParams{ID: e.NewID(), Items: cmd.Items, Tracking: cmd.Tracking,
+			ExternalShipmentID: cmd.ExternalShipmentID, MerchantOrderReference: cmd.MerchantOrderReference})
+	})
+}
+
+// Cancel cancels units.
+func (e *Engine) Cancel(ctx context.Context, cmd ordergraph.CancelCommand) (*ordergraph.WriteResult, error) {
+	return e.write(ctx, cmd.PageID, cmd.OrderID, cmd.Idempotency, func(o *ordergraph.Order, _ *ordergraph.Page, now time.Time) ([]Change, error) {
+		return Cancel(o, now, CancelParams{ID: e.NewID(), Items: cmd.Items, ReasonCode: cmd.ReasonCode,
+			ReasonDescription: cmd.ReasonDescription, RestockItems: cmd.RestockItems})
+	})
+}
+
+// Refund refunds fulfilled units.
+func (e *Engine) Refund(ctx context.Context, cmd ordergraph.RefundCommand) (*ordergraph.WriteResult, error) {
+	return e.write(ctx, cmd.PageID, cmd.OrderID, cmd.Idempotency, func(o *ordergraph.Order, _ *ordergraph.Page, now time.Time) ([]Change, error) {
+		return Refund(o, now, RefundParams{ID: e.NewID(), ReasonCode: cmd.ReasonCode, ReasonText: cmd.ReasonText,
+			Items: cmd.Items, Shipping: cmd.Shipping})
+	})
+}
+
+// timerBatch is how many due orders one timer transaction handles.
+const timerBatch = 200
+
+// runTimers applies due timers to the named orders of one page, in one
+// transaction, and returns how many changed.
+func (e *Engine) runTimers(ctx context.Context, pageID string, ids []string) (int, error) {
+	n := 0
+	err := e.store.Write(ctx, func(tx store.Tx) error {
+		n = 0
+		page, err := tx.PageGet(ctx, pageID)
+		if err != nil {
+			return err
+		}
+		now := page.Now(e.clock)
+		for _, id := range ids {
+			stored, err := tx.OrderGet(ctx, page.ID, id)
+			if ordergraph.ErrorCode(err) == ordergraph.ENOTFOUND {
+				continue
+			} else if err != nil {
+				return err
+			}
+			o := stored.Clone()
+			changes := Tick(o, now, autoAck(page), e.NewID)
+			if len(changes) == 0 {
+				continue
+			}
+			if err := e.save(ctx, tx, o, now, changes); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// runPageTimers runs every timer of one page due by its clock.
+func (e *Engine) runPageTimers(ctx context.Context, pageID string) (int, error) {
+	total := 0
+	for {
+		var ids []string
+		err := e.store.Read(ctx, func(tx store.Tx) error {
+			page, err := tx.PageGet(ctx, pageID)
+			if err != nil {
+				return err
+			}
+			ids, err = tx.OrderDueList(ctx, page.ID, page.Now(e.clock), timerBatch)
+			return err
+		})
+		if err != nil || len(ids) == 0 {
+			return total, err
+		}
+		n, err := e.runTimers(ctx, pageID, ids)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if n == 0 {
+			return total, nil // nothing changed: do not spin on the same rows
+		}
+	}
+}
+
+// RunDueTimers runs the timers (hold ends, acknowledgement deadlines) that
+// are due on any page by its clock, and returns how many orders changed.
+// The server calls it periodically.
+func (e *Engine) RunDueTimers(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		var refs []store.OrderRef
+		err := e.store.Read(ctx, func(tx store.Tx) (err error) {
+			refs, err = tx.OrderDueAnyList(ctx, e.clock.Now(), timerBatch)
+			return err
+		})
+		if err != nil || len(refs) == 0 {
+			return total, err
+		}
+		byPage := make(map[string][]string)
+		var pages []string
+		for _, r := range refs {
+			if _, ok := byPage[r.PageID]; !ok {
+				pages = append(pages, r.PageID)
+			}
+			byPage[r.PageID] = append(byPage[r.PageID], r.OrderID)
+		}
+		changed := 0
+		for _, p := range pages {
+			n, err := e.runTimers(ctx, p, byPage[p])
+			changed += n
+			if err != nil {
+				return total + changed, err
+			}
+		}
+		total += changed
+		if changed == 0 || len(refs) < timerBatch {
+			return total, nil
+		}
+	}
+}
+
+// OrderCounts returns the number of orders per state across pages, for
+// metrics.
+func (e *Engine) OrderCounts(ctx context.Context) (map[ordergraph.OrderState]int, error) {
+	var m map[ordergraph.OrderState]int
+	err := e.store.Read(ctx, func(tx store.Tx) (err error) {
+		m, err = tx.OrderCountByState(ctx, "")
+		return err
+	})
+	return m, err
+}
+
+// Ping reports whether the store answers, for health checks.
+func (e *Engine) Ping(ctx context.Context) error { return e.store.Ping(ctx) }

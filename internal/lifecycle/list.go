@@ -1,0 +1,142 @@
+package lifecycle
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ordergraph/ordergraph"
+	"github.com/ordergraph/ordergraph/internal/store"
+)
+
+// Page sizes of order lists.
+const (
+	DefaultListLimit = 25
+	MaxListLimit     = 100
+)
+
+// Filters of the current API's commerce_orders edge.
+const (
+	FilterHasCancellations = "HAS_CANCELLATIONS"
+	FilterNoCancellations  = "NO_CANCELLATIONS"
+	FilterHasRefunds       = "HAS_REFUNDS"
+	FilterNoRefunds        = "NO_REFUNDS"
+	FilterHasFulfillments  = "HAS_FULFILLMENTS"
+	FilterNoShipments      = "NO_SHIPMENTS"
+)
+
+// FindOrders returns one page of a page's orders, ordered by last_updated
+// then id, with keyset cursors: an order acknowledged or changed while a
+// client pages moves behind the cursor and is never skipped.
+func (e *Engine) FindOrders(ctx context.Context, f ordergraph.OrderFilter) (*ordergraph.OrderPage, error) {
+	p := store.OrderListParams{
+		States: f.States, LegacyStatuses: f.LegacyStatuses,
+		UpdatedAfter: f.UpdatedAfter, UpdatedBefore: f.UpdatedBefore,
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultListLimit
+	}
+	limit = min(limit, MaxListLimit)
+	p.Limit = limit + 1
+	t, fl := true, false
+	for _, name := range f.Filters {
+		switch strings.ToUpper(name) {
+		case FilterHasCancellations:
+			p.HasCancellations = &t
+		case FilterNoCancellations:
+			p.HasCancellations = &fl
+		case FilterHasRefunds:
+			p.HasRefunds = &t
+		case FilterNoRefunds:
+			p.HasRefunds = &fl
+		case FilterHasFulfillments:
+			p.HasShipments = &t
+		case FilterNoShipments:
+			p.HasUnshipped = &t
+		default:
+			return nil, &ordergraph.Error{Code: ordergraph.EINVALID, Param: "filters",
+				Message: fmt.Sprintf("(#100) filters must be a list of %s; got %q", strings.Join([]string{
+					FilterHasCancellations, FilterNoCancellations, FilterHasRefunds, FilterNoRefunds, FilterHasFulfillments, FilterNoShipments}, ", "), name)}
+		}
+	}
+	var err error
+	if f.After != "" {
+		if p.After, err = DecodeCursor(f.After, "after"); err != nil {
+			return nil, err
+		}
+	} else if f.Before != "" {
+		if p.Before, err = DecodeCursor(f.Before, "before"); err != nil {
+			return nil, err
+		}
+	}
+	// Timers due by the page's clock run first, so a list never shows an
+	// order in a state its clock has moved it out of.
+	if _, err := e.runPageTimers(ctx, f.PageID); err != nil {
+		return nil, err
+	}
+	var orders []*ordergraph.Order
+	err = e.store.Read(ctx, func(tx store.Tx) error {
+		page, err := tx.PageGet(ctx, f.PageID)
+		if err != nil {
+			return err
+		}
+		p.PageID = page.ID
+		orders, err = tx.OrderList(ctx, p)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &ordergraph.OrderPage{}
+	more := len(orders) > limit
+	if more {
+		if p.Before != nil {
+			orders = orders[1:] // fetched backwards: the extra row is the oldest
+		} else {
+			orders = orders[:limit]
+		}
+	}
+	out.Orders = orders
+	switch {
+	case p.Before != nil:
+		out.HasPrevious, out.HasNext = more, true
+	case p.After != nil:
+		out.HasNext, out.HasPrevious = more, true
+	default:
+		out.HasNext = more
+	}
+	if len(orders) > 0 {
+		out.Before = EncodeCursor(orders[0])
+		out.After = EncodeCursor(orders[len(orders)-1])
+	}
+	return out, nil
+}
+
+// EncodeCursor returns the opaque keyset cursor of an order's position.
+func EncodeCursor(o *ordergraph.Order) string {
+	raw := strconv.FormatInt(o.LastUpdated.UnixMicro(), 10) + ":" + o.ID
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+// DecodeCursor parses a cursor made by EncodeCursor.
+func DecodeCursor(s, param string) (*store.Cursor, error) {
+	bad := &ordergraph.Error{Code: ordergraph.EINVALID, Param: param,
+		Message: fmt.Sprintf("(#100) %s is not a valid cursor; pass a cursor exactly as a previous response's paging.cursors gave it", param)}
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+	if err != nil {
+		return nil, bad
+	}
+	us, id, ok := strings.Cut(string(raw), ":")
+	if !ok || id == "" {
+		return nil, bad
+	}
+	n, err := strconv.ParseInt(us, 10, 64)
+	if err != nil {
+		return nil, bad
+	}
+	return &store.Cursor{LastUpdated: time.UnixMicro(n).UTC(), ID: id}, nil
+}

@@ -1,0 +1,193 @@
+package lifecycle
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ordergraph/ordergraph"
+)
+
+// RefundParams is a seller's refund. No Items and no Shipping is a full
+// refund of everything still refundable.
+type RefundParams struct {
+	ID         string
+	ReasonCode string
+	ReasonText string
+	Items      []ordergraph.RefundItemRequest
+	Shipping   *int64
+}
+
+// Refund returns money for fulfilled units to the buyer. A line is refunded
+// by quantity (its price per unit) or by an amount before tax; the tax
+// refunded with it is its pro-rated share of the tax captured, and shipping
+// tax follows shipping the same way, so the sum of refunds never exceeds
+// what was captured and a full refund returns it to the minor unit.
+func Refund(o *ordergraph.Order, now time.Time, p RefundParams) ([]Change, error) {
+	switch {
+	case o.State() == ordergraph.StateFBProcessing:
+		return nil, errProcessing(o, "refunded")
+	case len(o.Shipments) == 0 && o.State() == ordergraph.StateCompleted:
+		return nil, ordergraph.CommerceErrorf(ordergraph.SubcodeCannotRefundCancelled, "Cannot Refund Order",
+			"Orders in state 'cancelled' cannot be refunded: every unit of order %s was cancelled and never charged", o.ID)
+	case len(o.Shipments) == 0:
+		return nil, ordergraph.CommerceErrorf(ordergraph.SubcodeNotCharged, "Order not charged",
+			"This order has not been charged. There is nothing to refund: order %s is %s and no unit has shipped; ship units before refunding them, or cancel units that will not ship",
+			o.ID, o.State())
+	}
+	r := ordergraph.Refund{ID: p.ID, Created: now, ReasonCode: p.ReasonCode, ReasonText: p.ReasonText}
+	var shipping int64
+	if len(p.Items) == 0 && p.Shipping == nil {
+		for i := range o.Items {
+			it := &o.Items[i]
+			amount, tax := it.CapturedAmount-it.RefundedAmount, it.CapturedTax-it.RefundedTax
+			if amount == 0 && tax == 0 {
+				continue
+			}
+			q := it.Fulfilled - it.RefundedQuantity
+			applyItemRefund(it, q, amount, tax)
+			r.Items = append(r.Items, ordergraph.RefundItem{ItemID: it.ID, RetailerID: it.RetailerID, Quantity: q, Amount: amount, Tax: tax})
+		}
+		shipping = o.Captured().Shipping - refundedShipping(o)
+	} else {
+		for _, req := range p.Items {
+			ri, err := refundLine(o, req)
+			if err != nil {
+				return nil, err
+			}
+			if ri != nil {
+				r.Items = append(r.Items, *ri)
+			}
+			if req.ShippingAmount != nil {
+				if *req.ShippingAmount < 0 {
+					return nil, errNegative("shipping_refund", *req.ShippingAmount, o.Currency)
+				}
+				shipping += *req.ShippingAmount
+			}
+		}
+		if p.Shipping != nil {
+			if *p.Shipping < 0 {
+				return nil, errNegative("shipping_refund", *p.Shipping, o.Currency)
+			}
+			shipping += *p.Shipping
+		}
+	}
+	captured := o.Captured()
+	already := refundedShipping(o)
+	if shipping > captured.Shipping-already {
+		return nil, ordergraph.CommerceErrorf(ordergraph.SubcodeShippingRefundTooHigh, "Shipping Refund Too High",
+			"the shipping refund %s is above the %s of shipping still refundable on order %s (%s charged, %s refunded)",
+			amt(shipping, o), amt(captured.Shipping-already, o), o.ID, amt(captured.Shipping, o), amt(already, o))
+	}
+	r.Shipping = shipping
+	r.ShippingTax = ordergraph.Prorate(captured.ShippingTax, already+shipping, captured.Shipping) -
+		ordergraph.Prorate(captured.ShippingTax, already, captured.Shipping)
+	if r.Total() == 0 {
+		if len(p.Items) == 0 && p.Shipping == nil {
+			return nil, ordergraph.CommerceErrorf(ordergraph.SubcodeAllItemsDone, "Order Already Refunded",
+				"Order is already fulfilled, cancelled or refunded: everything charged for order %s has been refunded", o.ID)
+		}
+		return nil, &ordergraph.Error{Code: ordergraph.EINVALID, Param: "items",
+			Message: "(#100) the refund is of nothing: give a positive item refund or shipping refund, or no items for a full refund"}
+	}
+	o.Refunds = append(o.Refunds, r)
+	return []Change{change(ordergraph.EventRefunded, ordergraph.ActorSeller, map[string]any{
+		"refund_id": r.ID, "reason_code": r.ReasonCode, "total": r.Total(), "items": r.Items,
+	})}, nil
+}
+
+// refundLine refunds one requested line and returns what it refunded, or
+// nil for a request that only refunds shipping.
+func refundLine(o *ordergraph.Order, req ordergraph.RefundItemRequest) (*ordergraph.RefundItem, error) {
+	lines := matchLines(o, req.ItemID, req.RetailerID)
+	if len(lines) == 0 {
+		if req.ItemID == "" && req.RetailerID != "" {
+			return nil, ordergraph.CommerceErrorf(ordergraph.SubcodeInvalidRetailerID, "Invalid 'retailer_id' for Item in Refund Request",
+				"We're unable to find the corresponding product in the refund request: order %s has no line with retailer_id %q. Please make sure that the 'retailer_id' field has a valid value.",
+				o.ID, req.RetailerID)
+		}
+		return nil, errUnknownItem(o, req.ItemID, req.RetailerID, ordergraph.SubcodeInvalidRetailerID)
+	}
+	if req.Quantity != 0 && req.Amount != nil {
+		return nil, &ordergraph.Error{Code: ordergraph.EINVALID, Param: "items",
+			Message: fmt.Sprintf("(#100) %s gives both a refund quantity and a refund amount; give exactly one", describeRef(req.ItemID, req.RetailerID))}
+	}
+	if req.Quantity < 0 {
+		return nil, &ordergraph.Error{Code: ordergraph.EINVALID, Param: "item_refund_quantity",
+			Message: fmt.Sprintf("(#100) item_refund_quantity must be a positive whole number, got %d", req.Quantity)}
+	}
+	if req.Quantity == 0 && req.Amount == nil {
+		if req.ShippingAmount != nil {
+			return nil, nil
+		}
+		return nil, &ordergraph.Error{Code: ordergraph.EINVALID, Param: "items",
+			Message: fmt.Sprintf("(#100) %s needs a refund quantity or a refund amount", describeRef(req.ItemID, req.RetailerID))}
+	}
+	// The first of the named lines that still has something to refund.
+	it := &o.Items[lines[0]]
+	for _, i := range lines {
+		if c := &o.Items[i]; c.CapturedAmount-c.RefundedAmount > 0 {
+			it = c
+			break
+		}
+	}
+	if it.Fulfilled == 0 {
+		return nil, ordergraph.CommerceErrorf(ordergraph.SubcodeNotCharged, "Item not charged",
+			"%s of order %s has not shipped, so it has not been charged and there is nothing to refund; cancel it instead",
+			describeRef(req.ItemID, req.RetailerID), o.ID)
+	}
+	remaining := it.CapturedAmount - it.RefundedAmount
+	var amount int64
+	q := 0
+	if req.Quantity > 0 {
+		if left := it.Fulfilled - it.RefundedQuantity; req.Quantity > left {
+			return nil, ordergraph.CommerceErrorf(ordergraph.SubcodeSomeItemsDone, "Items Already Refunded",
+				"Selected order items are already fulfilled, cancelled or refunded: %s has %d shipped unit(s) not yet refunded, %d requested",
+				describeRef(req.ItemID, req.RetailerID), left, req.Quantity)
+		}
+		q = req.Quantity
+		amount = min(it.PricePerUnit*int64(q), remaining)
+	} else {
+		amount = *req.Amount
+		if amount < 0 {
+			return nil, errNegative("item_refund", amount, o.Currency)
+		}
+		if amount > remaining {
+			return nil, ordergraph.CommerceErrorf(ordergraph.SubcodeRefundTooHigh, "Refund Too High",
+				"the item refund %s for %s is above the %s still refundable for it (%s charged, %s refunded)",
+				amt(amount, o), describeRef(req.ItemID, req.RetailerID), amt(remaining, o), amt(it.CapturedAmount, o), amt(it.RefundedAmount, o))
+		}
+	}
+	tax := int64(0)
+	if it.CapturedAmount > 0 {
+		tax = ordergraph.Prorate(it.CapturedTax, it.RefundedAmount+amount, it.CapturedAmount) -
+			ordergraph.Prorate(it.CapturedTax, it.RefundedAmount, it.CapturedAmount)
+	}
+	applyItemRefund(it, q, amount, tax)
+	return &ordergraph.RefundItem{ItemID: it.ID, RetailerID: it.RetailerID, Quantity: q, Amount: amount, Tax: tax}, nil
+}
+
+func applyItemRefund(it *ordergraph.Item, q int, amount, tax int64) {
+	it.RefundedAmount += amount
+	it.RefundedTax += tax
+	it.RefundedQuantity += q
+	if it.RefundedAmount == it.CapturedAmount {
+		it.RefundedQuantity = it.Fulfilled
+	}
+}
+
+func refundedShipping(o *ordergraph.Order) int64 {
+	var n int64
+	for _, r := range o.Refunds {
+		n += r.Shipping
+	}
+	return n
+}
+
+func amt(n int64, o *ordergraph.Order) string {
+	return ordergraph.FormatAmount(n, o.Currency) + " " + o.Currency
+}
+
+func errNegative(param string, n int64, currency string) error {
+	return &ordergraph.Error{Code: ordergraph.EINVALID, Param: param,
+		Message: fmt.Sprintf("(#100) %s must not be negative, got %s", param, ordergraph.FormatAmount(n, currency))}
+}

@@ -1,0 +1,119 @@
+// Package store is the seam between ordergraph's services and its
+// databases: one interface, implemented by store/sqlite (the embedded
+// default) and, later, store/postgres. Stores hold no business rules; they
+// load and save what the lifecycle engine decides, one transaction per
+// command.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/ordergraph/ordergraph"
+)
+
+// Store opens transactions. Every write command runs in one Tx, scoped to
+// one page.
+type Store interface {
+	// Read runs fn in a read-only transaction (a consistent snapshot).
+	Read(ctx context.Context, fn func(Tx) error) error
+	// Write runs fn in a read-write transaction and commits it when fn
+	// returns nil; any error rolls everything back. Writes are serialized
+	// enough that a Tx's reads and writes of one order never interleave
+	// with another Tx's (SQLite: one writer; PostgreSQL: row locks).
+	Write(ctx context.Context, fn func(Tx) error) error
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Tx is one transaction. Methods return *ordergraph.Error with ENOTFOUND
+// when a row does not exist and ECONFLICT when an optimistic version check
+// fails; other errors are internal.
+type Tx interface {
+	PageInsert(ctx context.Context, p *ordergraph.Page) error
+	// PageGet finds a page by its id or its CMS id.
+	PageGet(ctx context.Context, id string) (*ordergraph.Page, error)
+	PageUpdate(ctx context.Context, p *ordergraph.Page) error
+	PageList(ctx context.Context) ([]*ordergraph.Page, error)
+
+	TokenInsert(ctx context.Context, t *ordergraph.Token) error
+	TokenGet(ctx context.Context, hash string) (*ordergraph.Token, error)
+	TokenRevoke(ctx context.Context, hash string, at time.Time) error
+
+	ProductUpsert(ctx context.Context, p *ordergraph.Product) error
+	ProductGet(ctx context.Context, pageID, id string) (*ordergraph.Product, error)
+	ProductGetByRetailerID(ctx context.Context, pageID, retailerID string) (*ordergraph.Product, error)
+
+	OrderInsert(ctx context.Context, o *ordergraph.Order) error
+	OrderGet(ctx context.Context, pageID, id string) (*ordergraph.Order, error)
+	// OrderUpdate saves o if the stored version is o.Version-1 (the caller
+	// has already incremented it), else returns ECONFLICT.
+	OrderUpdate(ctx context.Context, o *ordergraph.Order) error
+	OrderList(ctx context.Context, f OrderListParams) ([]*ordergraph.Order, error)
+	// OrderCountByState counts a page's orders per state ("" = all pages).
+	OrderCountByState(ctx context.Context, pageID string) (map[ordergraph.OrderState]int, error)
+	// OrderDueList returns up to limit orders of the page whose next timer
+	// is at or before now (page time).
+	OrderDueList(ctx context.Context, pageID string, now time.Time, limit int) ([]string, error)
+	// OrderDueAnyList returns (page id, order id) pairs, across pages, whose
+	// next timer is due: realNow plus the page's clock offset.
+	OrderDueAnyList(ctx context.Context, realNow time.Time, limit int) ([]OrderRef, error)
+
+	EventInsert(ctx context.Context, e *ordergraph.Event) error
+	EventList(ctx context.Context, pageID, orderID string) ([]*ordergraph.Event, error)
+
+	IdempotencyGet(ctx context.Context, k IdempotencyKey) (*IdempotencyRecord, error)
+	IdempotencyPut(ctx context.Context, r *IdempotencyRecord) error
+}
+
+// OrderRef names an order with its page.
+type OrderRef struct {
+	PageID  string
+	OrderID string
+}
+
+// OrderListParams filters and pages a page's orders. Lists are ordered by
+// (last_updated, id) ascending; After and Before are keyset positions.
+type OrderListParams struct {
+	PageID string
+	// States filters on the current state (any of); empty means any.
+	States []ordergraph.OrderState
+	// LegacyStatuses filters on the v3.2 status (any of); empty means any.
+	LegacyStatuses []ordergraph.LegacyStatus
+	UpdatedAfter   *time.Time // last_updated > this
+	UpdatedBefore  *time.Time // last_updated < this
+	// Flags filter on facts of the order (all must hold).
+	HasCancellations *bool
+	HasRefunds       *bool
+	HasShipments     *bool
+	// HasUnshipped selects orders with (true) or without (false) in-progress units.
+	HasUnshipped *bool
+	After        *Cursor // strictly after this position
+	Before       *Cursor // strictly before this position (returned in ascending order)
+	Limit        int
+}
+
+// Cursor is a keyset position in an order list.
+type Cursor struct {
+	LastUpdated time.Time
+	ID          string
+}
+
+// IdempotencyKey scopes an idempotency key to a page, object and edge.
+type IdempotencyKey struct {
+	PageID   string
+	ObjectID string
+	Edge     string
+	Key      string
+}
+
+// IdempotencyRecord is the first response to a keyed write, kept 24 hours.
+type IdempotencyRecord struct {
+	IdempotencyKey
+	// RequestHash identifies the decoded parameters of the first request.
+	RequestHash string
+	Status      int
+	Body        []byte
+	Created     time.Time
+}

@@ -1,0 +1,226 @@
+package ordergraph
+
+import (
+	"context"
+	"time"
+)
+
+// OrderService is what sellers do with orders, through the Graph API, the
+// console or the CLI. Every write is one command run in one transaction;
+// writes return the order as saved.
+//
+// Errors: ENOTFOUND for an order that is not the page's, EINVALID (with a
+// commerce Subcode) for a refused transition, ECONFLICT for concurrent
+// modification.
+type OrderService interface {
+	FindOrderByID(ctx context.Context, pageID, orderID string) (*Order, error)
+	// FindOrders returns one page of orders and the keyset cursors around it.
+	FindOrders(ctx context.Context, f OrderFilter) (*OrderPage, error)
+	FindProductByID(ctx context.Context, pageID, productID string) (*Product, error)
+	FindPage(ctx context.Context, id string) (*Page, error)
+
+	Acknowledge(ctx context.Context, cmd AcknowledgeCommand) (*WriteResult, error)
+	// AcknowledgeBatch acknowledges each order in its own transaction: one
+	// bad order never fails the others.
+	AcknowledgeBatch(ctx context.Context, cmd AcknowledgeBatchCommand) (*WriteResult, []AcknowledgeOutcome, error)
+	Ship(ctx context.Context, cmd ShipCommand) (*WriteResult, error)
+	Cancel(ctx context.Context, cmd CancelCommand) (*WriteResult, error)
+	Refund(ctx context.Context, cmd RefundCommand) (*WriteResult, error)
+}
+
+// OrderFilter selects a page's orders. Pointer and slice fields left empty
+// do not filter.
+type OrderFilter struct {
+	PageID         string
+	States         []OrderState
+	LegacyStatuses []LegacyStatus
+	UpdatedAfter   *time.Time
+	UpdatedBefore  *time.Time
+	// Filters of the current API, ANDed: HAS_CANCELLATIONS, NO_CANCELLATIONS,
+	// HAS_REFUNDS, NO_REFUNDS, HAS_FULFILLMENTS, NO_SHIPMENTS.
+	Filters []string
+	After   string // opaque cursor
+	Before  string // opaque cursor
+	Limit   int
+}
+
+// OrderPage is one page of a list with the cursors of its first and last
+// orders; HasNext/HasPrevious say whether paging on finds more.
+type OrderPage struct {
+	Orders      []*Order
+	Before      string
+	After       string
+	HasNext     bool
+	HasPrevious bool
+}
+
+// Idempotency makes a write safe to retry: the first response to Key is
+// stored in the write's own transaction and replayed to every later call
+// with the same RequestHash; another RequestHash is refused.
+type Idempotency struct {
+	Key         string
+	ObjectID    string
+	Edge        string
+	RequestHash string
+	// Respond renders the response to store, from the saved order (nil for
+	// batch writes). It runs inside the transaction and must not do I/O.
+	Respond func(o *Order) (status int, body []byte, err error)
+}
+
+// WriteResult is the outcome of a write: the saved order, or the stored
+// response of an earlier call with the same idempotency key.
+type WriteResult struct {
+	Order    *Order
+	Replayed bool
+	Status   int
+	Body     []byte
+}
+
+// AcknowledgeCommand acknowledges one CREATED order.
+type AcknowledgeCommand struct {
+	PageID                 string
+	OrderID                string
+	MerchantOrderReference string
+	Idempotency            *Idempotency
+}
+
+// AcknowledgeBatchCommand acknowledges up to 100 orders.
+type AcknowledgeBatchCommand struct {
+	PageID      string
+	Orders      []AcknowledgeCommand
+	Idempotency *Idempotency
+}
+
+// AcknowledgeOutcome is one order's answer in a batch acknowledgement.
+type AcknowledgeOutcome struct {
+	OrderID string
+	Order   *Order // nil on error
+	Err     error
+}
+
+// MaxAcknowledgeBatch is the most orders one acknowledge_orders call takes.
+const MaxAcknowledgeBatch = 100
+
+// ShipCommand ships units of an IN_PROGRESS order under one tracking number.
+// No Items ships every unit still in progress.
+type ShipCommand struct {
+	PageID                 string
+	OrderID                string
+	Items                  []ItemQuantity
+	Tracking               Tracking
+	ExternalShipmentID     string
+	MerchantOrderReference string
+	Idempotency            *Idempotency
+}
+
+// CancelCommand cancels in-progress units of an order. No Items cancels
+// every unit still in progress.
+type CancelCommand struct {
+	PageID            string
+	OrderID           string
+	Items             []ItemQuantity
+	ReasonCode        string
+	ReasonDescription string
+	RestockItems      bool
+	Idempotency       *Idempotency
+}
+
+// RefundCommand refunds fulfilled units. No Items (and no Shipping) is a
+// full refund of everything still refundable.
+type RefundCommand struct {
+	PageID     string
+	OrderID    string
+	ReasonCode string
+	ReasonText string
+	Items      []RefundItemRequest
+	// Shipping is a shipping refund before tax; nil means none for a
+	// partial refund.
+	Shipping    *int64
+	Idempotency *Idempotency
+}
+
+// RefundItemRequest refunds one line by quantity or by amount (before tax).
+// ShippingAmount is the legacy API's per-item shipping_refund.
+type RefundItemRequest struct {
+	ItemID         string
+	RetailerID     string
+	Quantity       int
+	Amount         *int64
+	ShippingAmount *int64
+}
+
+// AuthService resolves access tokens.
+type AuthService interface {
+	// Authenticate returns the token and its page for a raw access token,
+	// or EUNAUTHORIZED (with Subcode 463 expired, 460 revoked).
+	Authenticate(ctx context.Context, rawToken string) (*Token, *Page, error)
+}
+
+// SandboxService is the platform side the sandbox API drives: pages,
+// tokens, buyers placing and cancelling orders, and each page's clock.
+type SandboxService interface {
+	CreatePage(ctx context.Context, p PageSpec) (*Page, string, error)
+	CreateToken(ctx context.Context, pageID string, role Role, expiresIn time.Duration) (string, *Token, error)
+	RevokeToken(ctx context.Context, rawToken string) error
+	PlaceOrder(ctx context.Context, pageID string, spec OrderSpec) (*Order, error)
+	GenerateOrders(ctx context.Context, pageID string, g GenerateSpec) ([]string, error)
+	BuyerCancel(ctx context.Context, pageID, orderID string) (*Order, error)
+	// PageClock returns the page's now and its offset from real time.
+	PageClock(ctx context.Context, pageID string) (time.Time, time.Duration, error)
+	// AdvanceClock moves the page's clock forward by d, or to at when at is
+	// non-zero (never backwards), and runs every timer due by then.
+	AdvanceClock(ctx context.Context, pageID string, d time.Duration, at time.Time) (time.Time, error)
+}
+
+// PageSpec describes a sandbox page to create.
+type PageSpec struct {
+	Name            string
+	Currency        string
+	HandlingDays    int
+	OrderManagement string
+}
+
+// OrderSpec is a buyer's checkout, as the sandbox places it. Amounts are
+// decimal strings in the page's currency; empty fields get realistic
+// defaults.
+type OrderSpec struct {
+	Items           []OrderSpecItem
+	Shipping        OrderSpecShipping
+	Buyer           Buyer
+	ShippingAddress Address
+	Channel         string
+	Promotions      []OrderSpecPromotion
+	Outcome         HoldOutcome
+	StartState      OrderState // FB_PROCESSING (default) or CREATED
+}
+
+// OrderSpecItem is one line of an OrderSpec.
+type OrderSpecItem struct {
+	RetailerID   string
+	ProductName  string
+	Quantity     int
+	PricePerUnit string
+	TaxRate      string
+}
+
+// OrderSpecShipping is the shipping option of an OrderSpec.
+type OrderSpecShipping struct {
+	Name    string
+	Price   string
+	TaxRate string
+	MinDays int
+	MaxDays int
+}
+
+// OrderSpecPromotion is a platform-funded promotion of an OrderSpec.
+type OrderSpecPromotion struct {
+	Reason string
+	Amount string
+}
+
+// GenerateSpec asks for Count realistic random orders, deterministic for Seed.
+type GenerateSpec struct {
+	Count      int
+	Seed       int64
+	StartState OrderState
+}
