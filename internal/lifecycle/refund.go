@@ -23,6 +23,18 @@ type RefundParams struct {
 // tax follows shipping the same way, so the sum of refunds never exceeds
 // what was captured and a full refund returns it to the minor unit.
 func Refund(o *ordergraph.Order, now time.Time, p RefundParams) ([]Change, error) {
+	// Lines are refunded one by one; work on a copy so a refused refund
+	// leaves o untouched.
+	work := o.Clone()
+	changes, err := refund(work, now, p)
+	if err != nil {
+		return nil, err
+	}
+	*o = *work
+	return changes, nil
+}
+
+func refund(o *ordergraph.Order, now time.Time, p RefundParams) ([]Change, error) {
 	switch {
 	case o.State() == ordergraph.StateFBProcessing:
 		return nil, errProcessing(o, "refunded")
@@ -79,8 +91,8 @@ func Refund(o *ordergraph.Order, now time.Time, p RefundParams) ([]Change, error
 			amt(shipping, o), amt(captured.Shipping-already, o), o.ID, amt(captured.Shipping, o), amt(already, o))
 	}
 	r.Shipping = shipping
-	r.ShippingTax = ordergraph.Prorate(captured.ShippingTax, already+shipping, captured.Shipping) -
-		ordergraph.Prorate(captured.ShippingTax, already, captured.Shipping)
+	alreadyTax := refundedShippingTax(o)
+	r.ShippingTax = proratedRemainder(captured.ShippingTax, already+shipping, captured.Shipping, alreadyTax)
 	if r.Total() == 0 {
 		if len(p.Items) == 0 && p.Shipping == nil {
 			return nil, ordergraph.CommerceErrorf(ordergraph.SubcodeAllItemsDone, "Order Already Refunded",
@@ -157,11 +169,7 @@ func refundLine(o *ordergraph.Order, req ordergraph.RefundItemRequest) (*ordergr
 				amt(amount, o), describeRef(req.ItemID, req.RetailerID), amt(remaining, o), amt(it.CapturedAmount, o), amt(it.RefundedAmount, o))
 		}
 	}
-	tax := int64(0)
-	if it.CapturedAmount > 0 {
-		tax = ordergraph.Prorate(it.CapturedTax, it.RefundedAmount+amount, it.CapturedAmount) -
-			ordergraph.Prorate(it.CapturedTax, it.RefundedAmount, it.CapturedAmount)
-	}
+	tax := proratedRemainder(it.CapturedTax, it.RefundedAmount+amount, it.CapturedAmount, it.RefundedTax)
 	applyItemRefund(it, q, amount, tax)
 	return &ordergraph.RefundItem{ItemID: it.ID, RetailerID: it.RetailerID, Quantity: q, Amount: amount, Tax: tax}, nil
 }
@@ -173,6 +181,26 @@ func applyItemRefund(it *ordergraph.Item, q int, amount, tax int64) {
 	if it.RefundedAmount == it.CapturedAmount {
 		it.RefundedQuantity = it.Fulfilled
 	}
+}
+
+// proratedRemainder returns the tax to refund now so that the tax refunded
+// in all reaches tax's share of the amount refunded in all (part of whole),
+// given refunded so far: cumulative, so rounding never drifts, and bounded
+// by what is left.
+func proratedRemainder(tax, part, whole, refunded int64) int64 {
+	if whole == 0 {
+		return 0
+	}
+	n := ordergraph.Prorate(tax, part, whole) - refunded
+	return max(0, min(n, tax-refunded))
+}
+
+func refundedShippingTax(o *ordergraph.Order) int64 {
+	var n int64
+	for _, r := range o.Refunds {
+		n += r.ShippingTax
+	}
+	return n
 }
 
 func refundedShipping(o *ordergraph.Order) int64 {
