@@ -1,6 +1,9 @@
 package ordergraph
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // OrderState is the state of an order in the current API. It is derived from
 // the order's units, never stored apart from them (see Order.State).
@@ -399,23 +402,20 @@ func (o *Order) Item(id string) *Item {
 // whole when a rule refuses it.
 func (o *Order) Clone() *Order {
 	c := *o
-	c.Items = append([]Item(nil), o.Items...)
-	c.Shipments = make([]Shipment, len(o.Shipments))
-	for i, s := range o.Shipments {
-		s.Items = append([]ItemQuantity(nil), s.Items...)
-		c.Shipments[i] = s
+	c.Items = slices.Clone(o.Items)
+	c.Shipments = slices.Clone(o.Shipments)
+	for i := range c.Shipments {
+		c.Shipments[i].Items = slices.Clone(c.Shipments[i].Items)
 	}
-	c.Cancellations = make([]Cancellation, len(o.Cancellations))
-	for i, x := range o.Cancellations {
-		x.Items = append([]ItemQuantity(nil), x.Items...)
-		c.Cancellations[i] = x
+	c.Cancellations = slices.Clone(o.Cancellations)
+	for i := range c.Cancellations {
+		c.Cancellations[i].Items = slices.Clone(c.Cancellations[i].Items)
 	}
-	c.Refunds = make([]Refund, len(o.Refunds))
-	for i, r := range o.Refunds {
-		r.Items = append([]RefundItem(nil), r.Items...)
-		c.Refunds[i] = r
+	c.Refunds = slices.Clone(o.Refunds)
+	for i := range c.Refunds {
+		c.Refunds[i].Items = slices.Clone(c.Refunds[i].Items)
 	}
-	c.Promotions = append([]Promotion(nil), o.Promotions...)
+	c.Promotions = slices.Clone(o.Promotions)
 	if o.ReleasedAt != nil {
 		t := *o.ReleasedAt
 		c.ReleasedAt = &t
