@@ -1,0 +1,43 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/ordergraph/ordergraph"
+	"github.com/ordergraph/ordergraph/internal/store"
+)
+
+var (
+	idempotencyGetSQL = prepared(`SELECT request_hash, status, body, created FROM idempotency
+WHERE page_id = ? AND object_id = ? AND edge = ? AND key = ?`)
+	idempotencyPutSQL = prepared(`INSERT INTO idempotency (page_id, object_id, edge, key, request_hash, status, body, created)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+)
+
+// IdempotencyGet finds the record of a key. Returns ENOTFOUND if there is
+// none.
+func (t *tx) IdempotencyGet(ctx context.Context, k store.IdempotencyKey) (*store.IdempotencyRecord, error) {
+	r := store.IdempotencyRecord{IdempotencyKey: k}
+	var created int64
+	err := t.queryRow(ctx, idempotencyGetSQL, k.PageID, k.ObjectID, k.Edge, k.Key).Scan(&r.RequestHash, &r.Status, &r.Body, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ordergraph.Errorf(ordergraph.ENOTFOUND, "idempotency key %s not found", k.Key)
+	} else if err != nil {
+		return nil, fmt.Errorf("get idempotency record: %w", err)
+	}
+	r.Created = nsTime(created)
+	return &r, nil
+}
+
+// IdempotencyPut records the first response to a key. Returns ECONFLICT if
+// the key has a record, and ENOTFOUND if the page does not exist.
+func (t *tx) IdempotencyPut(ctx context.Context, r *store.IdempotencyRecord) error {
+	_, err := t.exec(ctx, idempotencyPutSQL, r.PageID, r.ObjectID, r.Edge, r.Key, r.RequestHash, r.Status, r.Body, timeNS(r.Created))
+	if err != nil {
+		return formatError(err, "put idempotency record", "idempotency key "+r.Key)
+	}
+	return nil
+}

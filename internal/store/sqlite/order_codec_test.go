@@ -1,0 +1,141 @@
+package sqlite
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	gocmp "github.com/google/go-cmp/cmp"
+
+	"github.com/ordergraph/ordergraph"
+)
+
+// fill sets every field reachable from v to a distinct non-zero value, and
+// every slice to two elements, so a field the codec forgets shows up.
+func fill(v reflect.Value, n *int) {
+	*n++
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(fmt.Sprintf("s%d", *n))
+	case reflect.Int, reflect.Int64:
+		if v.Type() == reflect.TypeFor[time.Duration]() {
+			v.SetInt(int64(*n) * int64(time.Second))
+		} else {
+			v.SetInt(int64(*n) * 1001)
+		}
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem(), n)
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := range v.Len() {
+			fill(v.Index(i), n)
+		}
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			v.Set(reflect.ValueOf(t0.Add(time.Duration(*n) * time.Minute)))
+			return
+		}
+		for i := range v.NumField() {
+			fill(v.Field(i), n)
+		}
+	default:
+		panic(fmt.Sprintf("fill: unhandled kind %s; teach fill and the order codec", v.Kind()))
+	}
+}
+
+func TestOrderCodec(t *testing.T) {
+	t.Parallel()
+	full := &ordergraph.Order{}
+	fill(reflect.ValueOf(full).Elem(), new(int))
+	emptySlices := newOrder("1", "10", created, t0).Clone() // empty, not nil
+	zeroPtrTime := newOrder("1", "10", fbProcessing, t0)
+	zeroPtrTime.AckedAt = &time.Time{}
+
+	for name, o := range map[string]*ordergraph.Order{
+		"Full":        full,
+		"Zero":        {},
+		"NilSlices":   newOrder("1", "10", fbProcessing, t0),
+		"EmptySlices": emptySlices,
+		"ZeroPtrTime": zeroPtrTime,
+		"Refunded":    newOrder("1", "10", refunded, t0),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, err := decodeOrder(encodeOrder(o))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := gocmp.Diff(o, got); diff != "" {
+				t.Errorf("round trip mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+	t.Run("JSON", func(t *testing.T) {
+		t.Parallel()
+		o := newOrder("1", "10", refunded, t0.In(time.FixedZone("X", 3600)))
+		doc, err := json.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := decodeOrder(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := gocmp.Diff(o, got); diff != "" {
+			t.Errorf("round trip mismatch (-want +got):\n%s", diff)
+		}
+		if got.Created.Location() != time.UTC {
+			t.Errorf("Created in %v, want UTC", got.Created.Location())
+		}
+	})
+	t.Run("ErrCorrupt", func(t *testing.T) {
+		t.Parallel()
+		doc := encodeOrder(full)
+		for n := range len(doc) {
+			if _, err := decodeOrder(doc[:n]); !errors.Is(err, errCorruptDoc) {
+				t.Fatalf("decode of %d of %d bytes: err = %v, want %v", n, len(doc), err, errCorruptDoc)
+			}
+		}
+		for _, doc := range [][]byte{append(doc, 0), {9}, []byte("{"), {docV1, 0xff, 0xff, 0xff, 0xff, 0x0f}} {
+			if _, err := decodeOrder(doc); !errors.Is(err, errCorruptDoc) {
+				t.Errorf("decode of %q: err = %v, want %v", doc, err, errCorruptDoc)
+			}
+		}
+	})
+}
+
+func BenchmarkOrderCodec(b *testing.B) {
+	o := newOrder("1", "123456789012345", refunded, t0)
+	doc := encodeOrder(o)
+	jdoc, _ := json.Marshal(o)
+	b.Run("Encode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			encodeOrder(o)
+		}
+	})
+	b.Run("Decode", func(b *testing.B) {
+		b.ReportAllocs()
+		b.ReportMetric(float64(len(doc)), "bytes")
+		for b.Loop() {
+			if _, err := decodeOrder(doc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("DecodeJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		b.ReportMetric(float64(len(jdoc)), "bytes")
+		for b.Loop() {
+			if _, err := decodeOrder(jdoc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
