@@ -1,0 +1,50 @@
+package graphapi
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ordergraph/ordergraph"
+)
+
+// authenticate reads the access token (the access_token parameter, or an
+// "Authorization: Bearer|OAuth <token>" header) and resolves it to its page
+// and role. The page scopes everything the request touches.
+func (c *call) authenticate() error {
+	raw, err := c.params.root().String("access_token")
+	if err != nil {
+		return err
+	}
+	if raw == "" {
+		raw = tokenFromHeader(c.r.Header.Get("Authorization"))
+	}
+	if raw == "" {
+		return errTokenRequired()
+	}
+	c.rawToken = raw
+	tok, page, err := c.h.cfg.Auth.Authenticate(c.ctx, raw)
+	if err != nil {
+		if ordergraph.ErrorCode(err) == ordergraph.EUNAUTHORIZED {
+			return err
+		}
+		return fmt.Errorf("authenticate: %w", err)
+	}
+	if tok == nil || page == nil {
+		return &ordergraph.Error{Code: ordergraph.EUNAUTHORIZED, Message: msgInvalidToken}
+	}
+	c.token, c.page = tok, page
+	return nil
+}
+
+// tokenFromHeader returns the token of an Authorization header with the
+// Bearer or OAuth scheme.
+func tokenFromHeader(h string) string {
+	scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok {
+		return ""
+	}
+	if !strings.EqualFold(scheme, "Bearer") && !strings.EqualFold(scheme, "OAuth") {
+		return ""
+	}
+	return strings.TrimSpace(tok)
+}
