@@ -1,0 +1,325 @@
+package lifecycle_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/ordergraph/ordergraph"
+	"github.com/ordergraph/ordergraph/internal/lifecycle"
+	"github.com/ordergraph/ordergraph/internal/store"
+	"github.com/ordergraph/ordergraph/internal/store/sqlite"
+)
+
+type fixture struct {
+	engine *lifecycle.Engine
+	db     *sqlite.DB
+	clock  *testClock
+	page   *ordergraph.Page
+	token  string
+}
+
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func setup(tb testing.TB, mode string) *fixture {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "og.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	clock := &testClock{now: t0}
+	e := lifecycle.NewEngine(db, clock, nil)
+	e.NewID = lifecycle.SequentialIDs(1000)
+	p, tok, err := e.CreatePage(ctx, ordergraph.PageSpec{Name: "Test", OrderManagement: mode})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &fixture{engine: e, db: db, clock: clock, page: p, token: tok}
+}
+
+func (f *fixture) place(tb testing.TB, s ordergraph.OrderSpec) *ordergraph.Order {
+	tb.Helper()
+	o, err := f.engine.PlaceOrder(context.Background(), f.page.ID, s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return o
+}
+
+func (f *fixture) get(tb testing.TB, id string) *ordergraph.Order {
+	tb.Helper()
+	o, err := f.engine.FindOrderByID(context.Background(), f.page.ID, id)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return o
+}
+
+func (f *fixture) events(tb testing.TB, id string) []*ordergraph.Event {
+	tb.Helper()
+	var evs []*ordergraph.Event
+	err := f.db.Read(context.Background(), func(tx store.Tx) (err error) {
+		evs, err = tx.EventList(context.Background(), f.page.ID, id)
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return evs
+}
+
+func created() ordergraph.OrderSpec {
+	s := spec()
+	s.StartState = ordergraph.StateCreated
+	return s
+}
+
+func TestEngine_HoldAndReleaseByPageClock(t *testing.T) {
+	t.Parallel()
+	f := setup(t, ordergraph.ManagedByAPI)
+	ctx := context.Background()
+	o := f.place(t, spec())
+	if _, err := f.engine.AdvanceClock(ctx, f.page.ID, 29*time.Minute, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.get(t, o.ID).State(); got != ordergraph.StateFBProcessing {
+		t.Fatalf("after 29m state=%v", got)
+	}
+	now, err := f.engine.AdvanceClock(ctx, f.page.ID, time.Minute, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !now.Equal(t0.Add(30 * time.Minute)) {
+		t.Errorf("now=%v", now)
+	}
+	got := f.get(t, o.ID)
+	if got.State() != ordergraph.StateCreated || got.Version != 2 {
+		t.Fatalf("after 30m state=%v version=%d", got.State(), got.Version)
+	}
+	if _, err := f.engine.AdvanceClock(ctx, f.page.ID, 0, t0); ordergraph.ErrorCode(err) != ordergraph.EINVALID {
+		t.Errorf("clock went backwards: %v", err)
+	}
+	kinds := []string{}
+	for _, e := range f.events(t, o.ID) {
+		kinds = append(kinds, e.Kind)
+	}
+	if fmt.Sprint(kinds) != "[PLACED RELEASED]" {
+		t.Errorf("events=%v", kinds)
+	}
+}
+
+func TestEngine_BackgroundTimersFollowTheBaseClock(t *testing.T) {
+	t.Parallel()
+	f := setup(t, ordergraph.ManagedByCommerceManager)
+	o := f.place(t, spec())
+	f.clock.Advance(31 * time.Minute)
+	n, err := f.engine.RunDueTimers(context.Background())
+	if err != nil || n != 1 {
+		t.Fatalf("RunDueTimers=%d, %v", n, err)
+	}
+	if got := f.get(t, o.ID).State(); got != ordergraph.StateInProgress {
+		t.Fatalf("a Commerce Manager page's order must acknowledge itself: state=%v", got)
+	}
+	if n, _ := f.engine.RunDueTimers(context.Background()); n != 0 {
+		t.Errorf("second run changed %d orders", n)
+	}
+}
+
+func TestEngine_RefusedCommandChangesNothing(t *testing.T) {
+	t.Parallel()
+	f := setup(t, ordergraph.ManagedByAPI)
+	ctx := context.Background()
+	o := f.place(t, created())
+	events := len(f.events(t, o.ID))
+	_, err := f.engine.Ship(ctx, ordergraph.ShipCommand{PageID: f.page.ID, OrderID: o.ID, Tracking: ordergraph.Tracking{Carrier: "ups", TrackingNumber: "1"}})
+	wantSubcode(t, err, ordergraph.SubcodeOrderNotAcknowledged)
+	got := f.get(t, o.ID)
+	if diff := cmp.Diff(o, got); diff != "" || len(f.events(t, o.ID)) != events {
+		t.Fatalf("refused ship changed the order (-before +after):\n%s", diff)
+	}
+}
+
+func TestEngine_Idempotency(t *testing.T) {
+	t.Parallel()
+	f := setup(t, ordergraph.ManagedByAPI)
+	ctx := context.Background()
+	o := f.place(t, created())
+	if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
+		t.Fatal(err)
+	}
+	idem := func(hash string) *ordergraph.Idempotency {
+		return &ordergraph.Idempotency{Key: "k-1", ObjectID: o.ID, Edge: "shipments", RequestHash: hash,
+			Respond: func(o *ordergraph.Order) (int, []byte, error) {
+				return 200, []byte(fmt.Sprintf(`{"shipments":%d}`, len(o.Shipments))), nil
+			}}
+	}
+	ship := ordergraph.ShipCommand{PageID: f.page.ID, OrderID: o.ID, Tracking: ordergraph.Tracking{Carrier: "ups", TrackingNumber: "1"},
+		Items: []ordergraph.ItemQuantity{{RetailerID: "tee", Quantity: 1}}}
+	ship.Idempotency = idem("h1")
+	first, err := f.engine.Ship(ctx, ship)
+	if err != nil || first.Replayed || string(first.Body) != `{"shipments":1}` {
+		t.Fatalf("first: %+v %v", first, err)
+	}
+	again, err := f.engine.Ship(ctx, ship)
+	if err != nil || !again.Replayed || string(again.Body) != `{"shipments":1}` || again.Status != 200 {
+		t.Fatalf("replay: %+v %v", again, err)
+	}
+	ship.Idempotency = idem("h2")
+	_, err = f.engine.Ship(ctx, ship)
+	wantSubcode(t, err, ordergraph.SubcodeIdempotencyMismatch)
+	if got := f.get(t, o.ID); len(got.Shipments) != 1 || got.Items[0].Fulfilled != 1 {
+		t.Fatalf("shipments=%d fulfilled=%d", len(got.Shipments), got.Items[0].Fulfilled)
+	}
+}
+
+// TestEngine_RacingShipsNeverOverShip has many clients ship one unit of a
+// three-unit line at once: exactly three succeed.
+func TestEngine_RacingShipsNeverOverShip(t *testing.T) {
+	t.Parallel()
+	f := setup(t, ordergraph.ManagedByAPI)
+	ctx := context.Background()
+	o := f.place(t, created())
+	if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok, refused := 0, 0
+	for i := range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := f.engine.Ship(ctx, ordergraph.ShipCommand{PageID: f.page.ID, OrderID: o.ID,
+				Tracking: ordergraph.Tracking{Carrier: "ups", TrackingNumber: fmt.Sprint("T", i)},
+				Items:    []ordergraph.ItemQuantity{{RetailerID: "tee", Quantity: 1}}})
+			mu.Lock()
+			defer mu.Unlock()
+			if err == nil {
+				ok++
+			} else if ordergraph.ErrorSubcode(err) == ordergraph.SubcodeSomeItemsDone {
+				refused++
+			} else {
+				t.Errorf("ship: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	got := f.get(t, o.ID)
+	if ok != 3 || refused != 9 || got.Items[0].Fulfilled != 3 || len(got.Shipments) != 3 {
+		t.Fatalf("ok=%d refused=%d fulfilled=%d shipments=%d", ok, refused, got.Items[0].Fulfilled, len(got.Shipments))
+	}
+}
+
+// TestEngine_PagingWhileAcknowledging follows a production integration
+// that acknowledges each page of CREATED orders before it fetches the
+// next: the keyset cursor must not skip any order.
+func TestEngine_PagingWhileAcknowledging(t *testing.T) {
+	t.Parallel()
+	f := setup(t, ordergraph.ManagedByAPI)
+	ctx := context.Background()
+	ids, err := f.engine.GenerateOrders(ctx, f.page.ID, ordergraph.GenerateSpec{Count: 60, Seed: 7, StartState: ordergraph.StateCreated})
+	if err != nil || len(ids) != 60 {
+		t.Fatalf("generate: %d %v", len(ids), err)
+	}
+	seen := map[string]int{}
+	after := ""
+	for pages := 0; ; pages++ {
+		if pages > 10 {
+			t.Fatal("paging does not end")
+		}
+		p, err := f.engine.FindOrders(ctx, ordergraph.OrderFilter{PageID: f.page.ID, States: []ordergraph.OrderState{ordergraph.StateCreated}, After: after, Limit: 25})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range p.Orders {
+			seen[o.ID]++
+			f.clock.Advance(time.Millisecond)
+			if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !p.HasNext {
+			break
+		}
+		after = p.After
+	}
+	if len(seen) != 60 {
+		t.Fatalf("saw %d of 60 orders", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("order %s seen %d times", id, n)
+		}
+	}
+}
+
+func TestEngine_Authenticate(t *testing.T) {
+	t.Parallel()
+	f := setup(t, ordergraph.ManagedByAPI)
+	ctx := context.Background()
+	tok, page, err := f.engine.Authenticate(ctx, f.token)
+	if err != nil || page.ID != f.page.ID || tok.Role != ordergraph.RoleEditor {
+		t.Fatalf("Authenticate: %+v %+v %v", tok, page, err)
+	}
+	if _, _, err := f.engine.Authenticate(ctx, "EAAnope"); ordergraph.ErrorCode(err) != ordergraph.EUNAUTHORIZED {
+		t.Errorf("unknown token: %v", err)
+	}
+	short, _, err := f.engine.CreateToken(ctx, f.page.ID, ordergraph.RoleAnalyst, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Hour)
+	if _, _, err := f.engine.Authenticate(ctx, short); ordergraph.ErrorSubcode(err) != lifecycle.SubcodeTokenExpired {
+		t.Errorf("expired token: %v", err)
+	}
+	if err := f.engine.RevokeToken(ctx, f.token); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.engine.Authenticate(ctx, f.token); ordergraph.ErrorSubcode(err) != lifecycle.SubcodeTokenRevoked {
+		t.Errorf("revoked token: %v", err)
+	}
+}
+
+func TestEngine_BuyerCancelFindsThePage(t *testing.T) {
+	t.Parallel()
+	f := setup(t, ordergraph.ManagedByAPI)
+	o := f.place(t, spec())
+	got, err := f.engine.BuyerCancel(context.Background(), "", o.ID)
+	if err != nil || got.LegacyStatus() != ordergraph.LegacyCancelled {
+		t.Fatalf("BuyerCancel: %v %v", got, err)
+	}
+}
+
+func TestEngine_GenerateIsDeterministic(t *testing.T) {
+	t.Parallel()
+	a := lifecycle.GenerateSpecs(ordergraph.GenerateSpec{Count: 20, Seed: 42}, "USD")
+	b := lifecycle.GenerateSpecs(ordergraph.GenerateSpec{Count: 20, Seed: 42}, "USD")
+	if fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Fatal("same seed, different orders")
+	}
+	c := lifecycle.GenerateSpecs(ordergraph.GenerateSpec{Count: 20, Seed: 43}, "USD")
+	if fmt.Sprint(a) == fmt.Sprint(c) {
+		t.Fatal("different seeds, same orders")
+	}
+}
