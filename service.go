@@ -62,9 +62,11 @@ type Idempotency struct {
 	ObjectID    string
 	Edge        string
 	RequestHash string
-	// Respond renders the response to store, from the saved order (nil for
-	// batch writes). It runs inside the transaction and must not do I/O.
+	// Respond renders the response to store, from the saved order. It runs
+	// inside the transaction and must not do I/O.
 	Respond func(o *Order) (status int, body []byte, err error)
+	// RespondBatch renders the response of a batch write from its outcomes.
+	RespondBatch func(outcomes []AcknowledgeOutcome) (status int, body []byte, err error)
 }
 
 // WriteResult is the outcome of a write: the saved order, or the stored

@@ -108,11 +108,12 @@ func acknowledgeOrders(c *call) error {
 	if err != nil {
 		return err
 	}
-	// The stored response of a batch is rendered by the service from its
-	// outcomes; Respond is nil for batch writes (ordergraph.Idempotency).
 	idem, err := c.idempotency(false, req, nil)
 	if err != nil {
 		return err
+	}
+	if idem != nil {
+		idem.RespondBatch = ackBatchResponse
 	}
 	cmd := ordergraph.AcknowledgeBatchCommand{PageID: c.page.ID, Idempotency: idem}
 	for _, e := range req.Orders {
@@ -122,7 +123,7 @@ func acknowledgeOrders(c *call) error {
 	if err != nil {
 		return err
 	}
-	if res != nil && res.Replayed {
+	if res != nil && res.Body != nil {
 		c.write(res.Status, res.Body)
 		return nil
 	}
@@ -136,8 +137,8 @@ func acknowledgeOrders(c *call) error {
 
 // ackBatchResponse renders acknowledge_orders' answer: per order its status,
 // or an error with the platform's code (2361003 "Invalid Order ID" for an
-// order that is not the page's). It is pure, ready to be the batch's stored
-// response once ordergraph.Idempotency can carry a renderer of outcomes.
+// order that is not the page's). It is pure: it is also the batch's stored
+// response for its idempotency key.
 func ackBatchResponse(outcomes []ordergraph.AcknowledgeOutcome) (int, []byte, error) {
 	orders := make([]any, 0, len(outcomes))
 	for _, oc := range outcomes {

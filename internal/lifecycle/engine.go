@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/ordergraph/ordergraph"
@@ -25,6 +26,9 @@ type Engine struct {
 	NewID func() string
 	// NewToken returns a new raw access token; tests swap it.
 	NewToken func() string
+
+	mu           sync.Mutex
+	lastKeySweep time.Time
 }
 
 var (
@@ -108,16 +112,21 @@ func (e *Engine) replay(ctx context.Context, tx store.Tx, page *ordergraph.Page,
 	if idem == nil || idem.Key == "" {
 		return nil, nil
 	}
-	rec, err := tx.IdempotencyGet(ctx, store.IdempotencyKey{PageID: page.ID, ObjectID: idem.ObjectID, Edge: idem.Edge, Key: idem.Key})
-	if ordergraph.ErrorCode(err) == ordergraph.ENOTFOUND || err == nil && now.Sub(rec.Created) > IdempotencyTTL {
+	key := store.IdempotencyKey{PageID: page.ID, ObjectID: idem.ObjectID, Edge: idem.Edge, Key: idem.Key}
+	rec, err := tx.IdempotencyGet(ctx, key)
+	if ordergraph.ErrorCode(err) == ordergraph.ENOTFOUND {
 		return nil, nil
 	} else if err != nil {
 		return nil, err
 	}
+	if now.Sub(rec.Created) > IdempotencyTTL {
+		// Expired: the key is free again.
+		return nil, tx.IdempotencyDelete(ctx, key)
+	}
 	if rec.RequestHash != idem.RequestHash {
 		return nil, &ordergraph.Error{Code: ordergraph.EINVALID, Subcode: ordergraph.SubcodeIdempotencyMismatch, Param: "idempotency_key",
 			Title: "Idempotency Key Reused",
-			Message: fmt.Sprintf("(#100) idempotency_key %q was already used for a different request to /%s/%s; use a new key for a new request, or resend the first request unchanged",
+			Message: fmt.Sprintf("idempotency_key %q was already used for a different request to /%s/%s; use a new key for a new request, or resend the first request unchanged",
 				idem.Key, idem.ObjectID, idem.Edge)}
 	}
 	return &ordergraph.WriteResult{Replayed: true, Status: rec.Status, Body: rec.Body}, nil
@@ -233,7 +242,7 @@ func (e *Engine) AcknowledgeBatch(ctx context.Context, cmd ordergraph.Acknowledg
 	}
 	if idem := cmd.Idempotency; idem != nil && idem.Key != "" {
 		var replay *ordergraph.WriteResult
-		err := e.store.Read(ctx, func(tx store.Tx) (err error) {
+		err := e.store.Write(ctx, func(tx store.Tx) (err error) {
 			replay, err = e.replay(ctx, tx, page, idem, page.Now(e.clock))
 			return err
 		})
@@ -254,14 +263,22 @@ func (e *Engine) AcknowledgeBatch(ctx context.Context, cmd ordergraph.Acknowledg
 		out = append(out, oc)
 	}
 	res := &ordergraph.WriteResult{}
-	if idem := cmd.Idempotency; idem != nil && idem.Key != "" && idem.Respond != nil {
-		err := e.store.Write(ctx, func(tx store.Tx) error {
+	if idem := cmd.Idempotency; idem != nil && idem.Key != "" && idem.RespondBatch != nil {
+		status, body, err := idem.RespondBatch(out)
+		if err != nil {
+			return nil, nil, fmt.Errorf("render idempotent response: %w", err)
+		}
+		res.Status, res.Body = status, body
+		err = e.store.Write(ctx, func(tx store.Tx) error {
 			now := page.Now(e.clock)
+			// A concurrent call with the same key may have finished first:
+			// its answer stands.
 			if replay, err := e.replay(ctx, tx, page, idem, now); err != nil || replay != nil {
 				res = replay
 				return err
 			}
-			return e.remember(ctx, tx, page, idem, now, res)
+			key := store.IdempotencyKey{PageID: page.ID, ObjectID: idem.ObjectID, Edge: idem.Edge, Key: idem.Key}
+			return tx.IdempotencyPut(ctx, &store.IdempotencyRecord{IdempotencyKey: key, RequestHash: idem.RequestHash, Status: status, Body: body, Created: now})
 		})
 		if err != nil {
 			return nil, nil, err
@@ -361,6 +378,9 @@ func (e *Engine) runPageTimers(ctx context.Context, pageID string) (int, error) 
 // are due on any page by its clock, and returns how many orders changed.
 // The server calls it periodically.
 func (e *Engine) RunDueTimers(ctx context.Context) (int, error) {
+	if err := e.forgetExpiredKeys(ctx); err != nil {
+		return 0, err
+	}
 	total := 0
 	for {
 		var refs []store.OrderRef
@@ -392,6 +412,26 @@ func (e *Engine) RunDueTimers(ctx context.Context) (int, error) {
 			return total, nil
 		}
 	}
+}
+
+// forgetExpiredKeys deletes idempotency records past their TTL by real
+// time (page clocks only run ahead of it, so none is deleted early for a
+// page) at most once a minute.
+func (e *Engine) forgetExpiredKeys(ctx context.Context) error {
+	now := e.clock.Now()
+	e.mu.Lock()
+	due := now.Sub(e.lastKeySweep) >= time.Minute
+	if due {
+		e.lastKeySweep = now
+	}
+	e.mu.Unlock()
+	if !due {
+		return nil
+	}
+	return e.store.Write(ctx, func(tx store.Tx) error {
+		_, err := tx.IdempotencyDeleteBefore(ctx, now.Add(-IdempotencyTTL))
+		return err
+	})
 }
 
 // OrderCounts returns the number of orders per state across pages, for

@@ -323,3 +323,47 @@ func TestEngine_GenerateIsDeterministic(t *testing.T) {
 		t.Fatal("different seeds, same orders")
 	}
 }
+
+func TestEngine_BatchIdempotencyAndExpiry(t *testing.T) {
+	t.Parallel()
+	f := setup(t, ordergraph.ManagedByAPI)
+	ctx := context.Background()
+	a, b := f.place(t, created()), f.place(t, created())
+	calls := 0
+	cmd := ordergraph.AcknowledgeBatchCommand{PageID: f.page.ID,
+		Orders: []ordergraph.AcknowledgeCommand{{OrderID: a.ID}, {OrderID: "404"}},
+		Idempotency: &ordergraph.Idempotency{Key: "batch-1", ObjectID: f.page.ID, Edge: "acknowledge_orders", RequestHash: "h",
+			RespondBatch: func(out []ordergraph.AcknowledgeOutcome) (int, []byte, error) {
+				calls++
+				return 200, []byte(fmt.Sprint(len(out), " outcomes")), nil
+			}}}
+	res, out, err := f.engine.AcknowledgeBatch(ctx, cmd)
+	if err != nil || len(out) != 2 || out[0].Err != nil || ordergraph.ErrorCode(out[1].Err) != ordergraph.ENOTFOUND {
+		t.Fatalf("first: %+v %v", out, err)
+	}
+	if string(res.Body) != "2 outcomes" || res.Replayed {
+		t.Fatalf("first result %+v", res)
+	}
+	// Same key and request hash: the first answer is replayed and nothing
+	// runs again (the engine compares hashes, not the orders listed).
+	cmd.Orders = append(cmd.Orders, ordergraph.AcknowledgeCommand{OrderID: b.ID})
+	res, out, err = f.engine.AcknowledgeBatch(ctx, cmd)
+	if err != nil || !res.Replayed || string(res.Body) != "2 outcomes" || out != nil || calls != 1 {
+		t.Fatalf("replay: %+v %v %v calls=%d", res, out, err, calls)
+	}
+	if got := f.get(t, b.ID).State(); got != ordergraph.StateCreated {
+		t.Fatalf("a replay acknowledged another order: %v", got)
+	}
+	// After 24 hours the key is free again.
+	f.clock.Advance(lifecycle.IdempotencyTTL + time.Minute)
+	if _, err := f.engine.RunDueTimers(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, _, err = f.engine.AcknowledgeBatch(ctx, cmd)
+	if err != nil || res.Replayed || calls != 2 {
+		t.Fatalf("after expiry: %+v %v calls=%d", res, err, calls)
+	}
+	if got := f.get(t, b.ID).State(); got != ordergraph.StateInProgress {
+		t.Fatalf("b=%v", got)
+	}
+}

@@ -64,7 +64,14 @@ type Tx interface {
 	EventList(ctx context.Context, pageID, orderID string) ([]*ordergraph.Event, error)
 
 	IdempotencyGet(ctx context.Context, k IdempotencyKey) (*IdempotencyRecord, error)
+	// IdempotencyPut records the first response to a key; ECONFLICT if the
+	// key has a record.
 	IdempotencyPut(ctx context.Context, r *IdempotencyRecord) error
+	// IdempotencyDelete forgets a key (an expired one, about to be reused).
+	IdempotencyDelete(ctx context.Context, k IdempotencyKey) error
+	// IdempotencyDeleteBefore forgets every record created before t, across
+	// pages, and returns how many.
+	IdempotencyDeleteBefore(ctx context.Context, t time.Time) (int, error)
 }
 
 // OrderRef names an order with its page.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/ordergraph/ordergraph"
 	"github.com/ordergraph/ordergraph/internal/store"
@@ -15,6 +16,9 @@ var (
 WHERE page_id = ? AND object_id = ? AND edge = ? AND key = ?`)
 	idempotencyPutSQL = prepared(`INSERT INTO idempotency (page_id, object_id, edge, key, request_hash, status, body, created)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	idempotencyDeleteSQL = prepared(`DELETE FROM idempotency
+WHERE page_id = ? AND object_id = ? AND edge = ? AND key = ?`)
+	idempotencyDeleteBeforeSQL = prepared(`DELETE FROM idempotency WHERE created < ?`)
 )
 
 // IdempotencyGet finds the record of a key. Returns ENOTFOUND if there is
@@ -40,4 +44,23 @@ func (t *tx) IdempotencyPut(ctx context.Context, r *store.IdempotencyRecord) err
 		return formatError(err, "put idempotency record", "idempotency key "+r.Key)
 	}
 	return nil
+}
+
+// IdempotencyDelete forgets a key's record; a missing record is no error.
+func (t *tx) IdempotencyDelete(ctx context.Context, k store.IdempotencyKey) error {
+	if _, err := t.exec(ctx, idempotencyDeleteSQL, k.PageID, k.ObjectID, k.Edge, k.Key); err != nil {
+		return fmt.Errorf("delete idempotency record: %w", err)
+	}
+	return nil
+}
+
+// IdempotencyDeleteBefore forgets every record created before t and
+// returns how many.
+func (t *tx) IdempotencyDeleteBefore(ctx context.Context, before time.Time) (int, error) {
+	res, err := t.exec(ctx, idempotencyDeleteBeforeSQL, timeNS(before))
+	if err != nil {
+		return 0, fmt.Errorf("delete old idempotency records: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
