@@ -49,8 +49,9 @@ type options struct {
 // WithTime starts the base clock at t instead of 2026-01-05T09:00:00Z.
 func WithTime(t time.Time) Option { return func(o *options) { o.start = t } }
 
-// WithSequentialIDs numbers new objects start, start+1, … so responses are
-// the same on every run (golden files).
+// WithSequentialIDs numbers new objects start, start+1, … and access
+// tokens EAAOtesttoken1, EAAOtesttoken2, … so responses are the same on
+// every run (golden files).
 func WithSequentialIDs(start int64) Option { return func(o *options) { o.idStart = start } }
 
 // WithLogger logs requests to l.
@@ -82,6 +83,8 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	engine := lifecycle.NewEngine(db, clock, o.logger)
 	if o.idStart > 0 {
 		engine.NewID = lifecycle.SequentialIDs(o.idStart)
+		tokens := lifecycle.SequentialIDs(1)
+		engine.NewToken = func() string { return "EAAOtesttoken" + tokens() }
 	}
 	var srv *server.Server
 	graph := graphapi.NewHandler(graphapi.Config{
