@@ -7,15 +7,19 @@ import (
 
 // Event kinds: one per kind of change an order goes through.
 const (
-	EventPlaced       = "PLACED"
-	EventReleased     = "RELEASED"
-	EventBuyerCancel  = "BUYER_CANCELLED"
-	EventFraudCancel  = "FRAUD_CANCELLED"
-	EventAcknowledged = "ACKNOWLEDGED"
-	EventShipped      = "SHIPPED"
-	EventCancelled    = "CANCELLED"
-	EventRefunded     = "REFUNDED"
-	EventAckSLABreach = "ACK_SLA_BREACHED"
+	EventPlaced            = "PLACED"
+	EventReleased          = "RELEASED"
+	EventBuyerCancel       = "BUYER_CANCELLED"
+	EventFraudCancel       = "FRAUD_CANCELLED"
+	EventAcknowledged      = "ACKNOWLEDGED"
+	EventShipped           = "SHIPPED"
+	EventCancelled         = "CANCELLED"
+	EventRefunded          = "REFUNDED"
+	EventAckSLABreach      = "ACK_SLA_BREACHED"
+	EventShipmentUpdated   = "SHIPMENT_UPDATED"
+	EventReturnRequested   = "RETURN_REQUESTED"
+	EventReturnUpdated     = "RETURN_UPDATED"
+	EventManagementChanged = "ORDER_MANAGEMENT_CHANGED"
 )
 
 // Event is an append-only record of one change to an order. Timelines,

@@ -92,6 +92,7 @@ type Order struct {
 	Shipments     []Shipment
 	Cancellations []Cancellation
 	Refunds       []Refund
+	Returns       []Return
 	Promotions    []Promotion
 
 	// Version increases by one on every save; stores use it to detect
@@ -175,6 +176,10 @@ type Shipment struct {
 	Items              []ItemQuantity
 	Tracking           Tracking
 	Capture            Capture
+	// Fulfillment is where the parcel left from: a location id or an
+	// address (FulfillmentAddress.Street1 non-empty), or neither.
+	FulfillmentLocationID string
+	FulfillmentAddress    Address
 }
 
 // Tracking is a shipment's carrier and tracking number.
@@ -257,6 +262,14 @@ type Refund struct {
 	Items       []RefundItem
 	Shipping    int64 // shipping refunded, before tax
 	ShippingTax int64
+	// Deduction is kept back from the refund (RETURN_SHIPPING: the cost of
+	// the return label), so the buyer receives Total().
+	Deduction int64
+	// Adjustment is an arbitrary extra amount refunded beyond items and
+	// shipping (adjustment_amount), tax-free.
+	Adjustment int64
+	// ReturnID links a refund to the return it settles.
+	ReturnID string
 }
 
 // RefundItem is the refund of one line: an amount before tax, the tax
@@ -269,13 +282,95 @@ type RefundItem struct {
 	Tax        int64
 }
 
-// Total returns all the refund gives back.
+// Total returns all the refund gives back to the buyer.
 func (r *Refund) Total() int64 {
-	t := r.Shipping + r.ShippingTax
+	t := r.Shipping + r.ShippingTax + r.Adjustment - r.Deduction
 	for _, it := range r.Items {
 		t += it.Amount + it.Tax
 	}
 	return t
+}
+
+// Subtotal returns the items refunded, before tax.
+func (r *Refund) Subtotal() int64 {
+	var t int64
+	for _, it := range r.Items {
+		t += it.Amount
+	}
+	return t
+}
+
+// Tax returns the tax refunded on items and shipping.
+func (r *Refund) Tax() int64 {
+	t := r.ShippingTax
+	for _, it := range r.Items {
+		t += it.Tax
+	}
+	return t
+}
+
+// ReturnStatus is where a return stands.
+type ReturnStatus string
+
+// Return statuses of the current API.
+const (
+	ReturnRequested         ReturnStatus = "REQUESTED"
+	ReturnApproved          ReturnStatus = "APPROVED"
+	ReturnDisapproved       ReturnStatus = "DISAPPROVED"
+	ReturnMerchantCompleted ReturnStatus = "MERCHANT_MARKED_COMPLETED"
+	ReturnRefunded          ReturnStatus = "REFUNDED"
+)
+
+// ReturnStatuses lists every return status.
+var ReturnStatuses = []ReturnStatus{ReturnRequested, ReturnApproved, ReturnDisapproved, ReturnMerchantCompleted, ReturnRefunded}
+
+// Return is a buyer sending fulfilled units back, within the return window
+// of their shipment. The seller approves or declines it, marks it received,
+// and refunds it (REFUND_FOR_RETURN).
+type Return struct {
+	ID               string
+	MerchantReturnID string
+	Created          time.Time
+	Updated          time.Time
+	Actor            string // who opened it: buyer or seller
+	Status           ReturnStatus
+	Message          string
+	Notes            string
+	Items            []ReturnItem
+	RefundID         string
+}
+
+// ReturnItem is some units of one line in a return, with the buyer's reason.
+type ReturnItem struct {
+	ItemID     string
+	RetailerID string
+	Quantity   int
+	Reason     string
+}
+
+// Open reports whether the return still holds its units (it was not
+// disapproved).
+func (r *Return) Open() bool { return r.Status != ReturnDisapproved }
+
+// Return returns the return with the given id, or nil.
+func (o *Order) Return(id string) *Return {
+	for i := range o.Returns {
+		if o.Returns[i].ID == id {
+			return &o.Returns[i]
+		}
+	}
+	return nil
+}
+
+// Shipment returns the shipment with the given id or external id, or nil.
+func (o *Order) Shipment(id, externalID string) *Shipment {
+	for i := range o.Shipments {
+		s := &o.Shipments[i]
+		if id != "" && s.ID == id || id == "" && externalID != "" && s.ExternalShipmentID == externalID {
+			return s
+		}
+	}
+	return nil
 }
 
 // Promotion is a discount applied to the order. Platform-funded ones
@@ -414,6 +509,10 @@ func (o *Order) Clone() *Order {
 	c.Refunds = slices.Clone(o.Refunds)
 	for i := range c.Refunds {
 		c.Refunds[i].Items = slices.Clone(c.Refunds[i].Items)
+	}
+	c.Returns = slices.Clone(o.Returns)
+	for i := range c.Returns {
+		c.Returns[i].Items = slices.Clone(c.Returns[i].Items)
 	}
 	c.Promotions = slices.Clone(o.Promotions)
 	if o.ReleasedAt != nil {

@@ -23,16 +23,21 @@ import (
 // decodeOrder also reads.
 //
 // Adding a field to Order: append it to encodeOrder and decodeOrder under a
-// new format byte (docV2), keep decoding docV1 without it, and
-// TestOrderCodec fails until both are done.
-const docV1 byte = 1
+// new format byte, keep decoding the older formats without it, and
+// TestOrderCodec fails until both are done. docV2 is docV1 followed by a
+// trailer: the fulfillment of each shipment, the deduction, adjustment and
+// return of each refund, and the returns.
+const (
+	docV1 byte = 1
+	docV2 byte = 2
+)
 
 // errCorruptDoc reports a document that does not decode.
 var errCorruptDoc = errors.New("corrupt order document")
 
 func encodeOrder(o *ordergraph.Order) []byte {
 	e := encoder{buf: make([]byte, 0, 1024)}
-	e.buf = append(e.buf, docV1)
+	e.buf = append(e.buf, docV2)
 	e.string(o.ID)
 	e.string(o.PageID)
 	e.string(o.Currency)
@@ -156,7 +161,65 @@ func encodeOrder(o *ordergraph.Order) []byte {
 
 	e.int(o.Version)
 	e.int(o.EventSeq)
+
+	// docV2 trailer.
+	for i := range o.Shipments {
+		sh := &o.Shipments[i]
+		e.string(sh.FulfillmentLocationID)
+		e.address(&sh.FulfillmentAddress)
+	}
+	for i := range o.Refunds {
+		r := &o.Refunds[i]
+		e.int(r.Deduction)
+		e.int(r.Adjustment)
+		e.string(r.ReturnID)
+	}
+	e.len(o.Returns == nil, len(o.Returns))
+	for i := range o.Returns {
+		r := &o.Returns[i]
+		e.string(r.ID)
+		e.string(r.MerchantReturnID)
+		e.time(r.Created)
+		e.time(r.Updated)
+		e.string(r.Actor)
+		e.string(string(r.Status))
+		e.string(r.Message)
+		e.string(r.Notes)
+		e.len(r.Items == nil, len(r.Items))
+		for j := range r.Items {
+			ri := &r.Items[j]
+			e.string(ri.ItemID)
+			e.string(ri.RetailerID)
+			e.int(int64(ri.Quantity))
+			e.string(ri.Reason)
+		}
+		e.string(r.RefundID)
+	}
 	return e.buf
+}
+
+func (e *encoder) address(a *ordergraph.Address) {
+	e.string(a.Name)
+	e.string(a.FirstName)
+	e.string(a.LastName)
+	e.string(a.Street1)
+	e.string(a.Street2)
+	e.string(a.City)
+	e.string(a.State)
+	e.string(a.PostalCode)
+	e.string(a.Country)
+}
+
+func (d *decoder) address(a *ordergraph.Address) {
+	a.Name = d.string()
+	a.FirstName = d.string()
+	a.LastName = d.string()
+	a.Street1 = d.string()
+	a.Street2 = d.string()
+	a.City = d.string()
+	a.State = d.string()
+	a.PostalCode = d.string()
+	a.Country = d.string()
 }
 
 func decodeOrder(doc []byte) (*ordergraph.Order, error) {
@@ -171,7 +234,7 @@ func decodeOrder(doc []byte) (*ordergraph.Order, error) {
 		}
 		utcOrder(&o)
 		return &o, nil
-	case docV1:
+	case docV1, docV2:
 	default:
 		return nil, fmt.Errorf("%w: unknown format %d", errCorruptDoc, doc[0])
 	}
@@ -302,6 +365,41 @@ func decodeOrder(doc []byte) (*ordergraph.Order, error) {
 
 	o.Version = d.int()
 	o.EventSeq = d.int()
+
+	if doc[0] >= docV2 {
+		for i := range o.Shipments {
+			sh := &o.Shipments[i]
+			sh.FulfillmentLocationID = d.string()
+			d.address(&sh.FulfillmentAddress)
+		}
+		for i := range o.Refunds {
+			r := &o.Refunds[i]
+			r.Deduction = d.int()
+			r.Adjustment = d.int()
+			r.ReturnID = d.string()
+		}
+		o.Returns = makeSlice[ordergraph.Return](&d)
+		for i := range o.Returns {
+			r := &o.Returns[i]
+			r.ID = d.string()
+			r.MerchantReturnID = d.string()
+			r.Created = d.time()
+			r.Updated = d.time()
+			r.Actor = d.string()
+			r.Status = ordergraph.ReturnStatus(d.string())
+			r.Message = d.string()
+			r.Notes = d.string()
+			r.Items = makeSlice[ordergraph.ReturnItem](&d)
+			for j := range r.Items {
+				ri := &r.Items[j]
+				ri.ItemID = d.string()
+				ri.RetailerID = d.string()
+				ri.Quantity = d.intn()
+				ri.Reason = d.string()
+			}
+			r.RefundID = d.string()
+		}
+	}
 	if d.err == nil && len(d.buf) != 0 {
 		d.err = fmt.Errorf("%w: %d trailing bytes", errCorruptDoc, len(d.buf))
 	}

@@ -139,3 +139,22 @@ func BenchmarkOrderCodec(b *testing.B) {
 		}
 	})
 }
+
+// TestOrderCodecReadsV1 keeps documents written before the docV2 trailer
+// readable: a v1 document is a v2 one without the trailer.
+func TestOrderCodecReadsV1(t *testing.T) {
+	t.Parallel()
+	o := &ordergraph.Order{ID: "1", PageID: "2", Currency: "USD", Items: []ordergraph.Item{{ID: "3", Quantity: 1}}, Version: 4}
+	v2 := encodeOrder(o)
+	if v2[0] != docV2 || v2[len(v2)-1] != 0 {
+		t.Fatalf("unexpected v2 layout: % x", v2)
+	}
+	v1 := append([]byte{docV1}, v2[1:len(v2)-1]...) // drop the nil Returns marker
+	got, err := decodeOrder(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != "1" || got.Version != 4 || got.Returns != nil || len(got.Items) != 1 {
+		t.Fatalf("decoded %+v", got)
+	}
+}
