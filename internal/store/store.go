@@ -60,6 +60,12 @@ type Tx interface {
 	// next timer is due: realNow plus the page's clock offset.
 	OrderDueAnyList(ctx context.Context, realNow time.Time, limit int) ([]OrderRef, error)
 
+	// ObjectIndexPut records the order of an object that lives inside an
+	// order's document (a return), so it can be found by its own id.
+	ObjectIndexPut(ctx context.Context, r ObjectRef) error
+	// ObjectIndexGet finds it; ENOTFOUND if the page has no such object.
+	ObjectIndexGet(ctx context.Context, pageID, objectID string) (*ObjectRef, error)
+
 	EventInsert(ctx context.Context, e *ordergraph.Event) error
 	EventList(ctx context.Context, pageID, orderID string) ([]*ordergraph.Event, error)
 
@@ -72,6 +78,14 @@ type Tx interface {
 	// IdempotencyDeleteBefore forgets every record created before t, across
 	// pages, and returns how many.
 	IdempotencyDeleteBefore(ctx context.Context, t time.Time) (int, error)
+}
+
+// ObjectRef ties an object id to its order.
+type ObjectRef struct {
+	PageID   string
+	ObjectID string
+	OrderID  string
+	Kind     string // "return"
 }
 
 // OrderRef names an order with its page.
