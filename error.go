@@ -111,4 +111,10 @@ const (
 	SubcodeNotInHold             = 3990008 // buyer cancel after the hold ended
 	SubcodeCurrencyMismatch      = 3990009 // amount in another currency than the order's
 	SubcodeDuplicateItem         = 3990010 // the same line named twice in one request
+	SubcodeNothingToReturn       = 3990011 // no fulfilled unit left to return
+	SubcodeReturnWindowClosed    = 3990012 // the 30-day return window has ended
+	SubcodeReturnState           = 3990013 // the return's status does not allow this
+	SubcodeUnknownShipment       = 3990014 // update_shipment names no shipment of the order
+	SubcodeSnapshotBackwards     = 3990015 // item_updates lowers a quantity already reached
+	SubcodeRefundAboveCharged    = 3990016 // refunds in all would exceed what was charged
 )

@@ -26,6 +26,22 @@ type OrderService interface {
 	Ship(ctx context.Context, cmd ShipCommand) (*WriteResult, error)
 	Cancel(ctx context.Context, cmd CancelCommand) (*WriteResult, error)
 	Refund(ctx context.Context, cmd RefundCommand) (*WriteResult, error)
+	// UpdateShipment changes the tracking of a shipment already attached.
+	UpdateShipment(ctx context.Context, cmd UpdateShipmentCommand) (*WriteResult, error)
+	// ApplyItemUpdates brings an order to a snapshot of cumulative
+	// quantities per line (item_updates): the latest snapshot is the truth.
+	ApplyItemUpdates(ctx context.Context, cmd ItemUpdatesCommand) (*WriteResult, error)
+
+	// CreateReturn opens a return of fulfilled units.
+	CreateReturn(ctx context.Context, cmd ReturnCommand) (*WriteResult, error)
+	// UpdateReturn approves, declines or closes a return.
+	UpdateReturn(ctx context.Context, cmd UpdateReturnCommand) (*WriteResult, error)
+	// FindReturnByID returns a return of the page and its order.
+	FindReturnByID(ctx context.Context, pageID, returnID string) (*Order, *Return, error)
+
+	// SetOrderManagement registers (ManagedByAPI) or removes
+	// (ManagedByCommerceManager) the page's order management app.
+	SetOrderManagement(ctx context.Context, pageID, mode string) (*Page, error)
 }
 
 // OrderFilter selects a page's orders. Pointer and slice fields left empty
@@ -72,10 +88,13 @@ type Idempotency struct {
 // WriteResult is the outcome of a write: the saved order, or the stored
 // response of an earlier call with the same idempotency key.
 type WriteResult struct {
-	Order    *Order
-	Replayed bool
-	Status   int
-	Body     []byte
+	Order *Order
+	// CreatedID is the id of what the write created (a shipment, refund,
+	// cancellation or return), or "".
+	CreatedID string
+	Replayed  bool
+	Status    int
+	Body      []byte
 }
 
 // AcknowledgeCommand acknowledges one CREATED order.
@@ -112,7 +131,74 @@ type ShipCommand struct {
 	Tracking               Tracking
 	ExternalShipmentID     string
 	MerchantOrderReference string
+	// Fulfillment: where the parcel left from (a location id, or an
+	// address), both optional.
+	FulfillmentLocationID string
+	FulfillmentAddress    *Address
+	Idempotency           *Idempotency
+}
+
+// UpdateShipmentCommand replaces the tracking of the shipment named by
+// ShipmentID or ExternalShipmentID.
+type UpdateShipmentCommand struct {
+	PageID             string
+	OrderID            string
+	ShipmentID         string
+	ExternalShipmentID string
+	Tracking           Tracking
+	Idempotency        *Idempotency
+}
+
+// ItemUpdatesCommand is an order snapshot: for each named line the total
+// units fulfilled, cancelled and refunded so far.
+type ItemUpdatesCommand struct {
+	PageID                 string
+	OrderID                string
+	MerchantOrderReference string
+	Items                  []ItemUpdate
 	Idempotency            *Idempotency
+}
+
+// ItemUpdate is one line of a snapshot.
+type ItemUpdate struct {
+	ItemID                  string
+	FulfillQuantity         int
+	CancelQuantity          int
+	RefundQuantity          int
+	Tracking                []Tracking
+	CancelReason            string
+	CancelReasonDescription string
+	RefundReason            string
+	RefundReasonDescription string
+	ShippingRefund          *int64
+}
+
+// ReturnCommand opens a return on an order.
+type ReturnCommand struct {
+	PageID           string
+	OrderID          string
+	Items            []ReturnItem
+	MerchantReturnID string
+	Message          string
+	Actor            string // ActorSeller (API) or ActorBuyer (sandbox)
+	Idempotency      *Idempotency
+}
+
+// Return update events (update_return's update_event).
+const (
+	ReturnEventAccept  = "ACCEPT_RETURN"
+	ReturnEventDecline = "DECLINE_RETURN"
+	ReturnEventClose   = "CLOSE_RETURN"
+)
+
+// UpdateReturnCommand moves a return along.
+type UpdateReturnCommand struct {
+	PageID           string
+	ReturnID         string
+	Event            string
+	Notes            string
+	MerchantReturnID string
+	Idempotency      *Idempotency
 }
 
 // CancelCommand cancels in-progress units of an order. No Items cancels
@@ -137,7 +223,14 @@ type RefundCommand struct {
 	Items      []RefundItemRequest
 	// Shipping is a shipping refund before tax; nil means none for a
 	// partial refund.
-	Shipping    *int64
+	Shipping *int64
+	// Deduction is kept back from the buyer (RETURN_SHIPPING).
+	Deduction int64
+	// Adjustment is an extra amount refunded beyond items and shipping.
+	Adjustment *int64
+	// ReturnID settles a return; with no Items it refunds the return's
+	// units.
+	ReturnID    string
 	Idempotency *Idempotency
 }
 

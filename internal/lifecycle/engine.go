@@ -60,6 +60,17 @@ type command func(o *ordergraph.Order, page *ordergraph.Page, now time.Time) ([]
 // copy, and save the copy, its events and the idempotency record together.
 // A refused command changes nothing.
 func (e *Engine) write(ctx context.Context, pageID, orderID string, idem *ordergraph.Idempotency, cmd command) (*ordergraph.WriteResult, error) {
+	return e.writeWith(ctx, pageID, orderID, idem, func(_ store.Tx, o *ordergraph.Order, p *ordergraph.Page, now time.Time) ([]Change, error) {
+		return cmd(o, p, now)
+	})
+}
+
+// txCommand is a command that also writes beside the order in its
+// transaction.
+type txCommand func(tx store.Tx, o *ordergraph.Order, page *ordergraph.Page, now time.Time) ([]Change, error)
+
+// writeWith is write for a txCommand.
+func (e *Engine) writeWith(ctx context.Context, pageID, orderID string, idem *ordergraph.Idempotency, cmd txCommand) (*ordergraph.WriteResult, error) {
 	var res *ordergraph.WriteResult
 	var err error
 	for attempt := 0; ; attempt++ {
@@ -70,7 +81,7 @@ func (e *Engine) write(ctx context.Context, pageID, orderID string, idem *orderg
 	}
 }
 
-func (e *Engine) writeOnce(ctx context.Context, pageID, orderID string, idem *ordergraph.Idempotency, cmd command) (*ordergraph.WriteResult, error) {
+func (e *Engine) writeOnce(ctx context.Context, pageID, orderID string, idem *ordergraph.Idempotency, cmd txCommand) (*ordergraph.WriteResult, error) {
 	var res *ordergraph.WriteResult
 	err := e.store.Write(ctx, func(tx store.Tx) error {
 		page, err := tx.PageGet(ctx, pageID)
@@ -88,7 +99,7 @@ func (e *Engine) writeOnce(ctx context.Context, pageID, orderID string, idem *or
 		}
 		o := stored.Clone()
 		changes := Tick(o, now, autoAck(page), e.NewID)
-		more, err := cmd(o, page, now)
+		more, err := cmd(tx, o, page, now)
 		if err != nil {
 			return err
 		}
@@ -289,26 +300,145 @@ func (e *Engine) AcknowledgeBatch(ctx context.Context, cmd ordergraph.Acknowledg
 
 // Ship attaches a shipment.
 func (e *Engine) Ship(ctx context.Context, cmd ordergraph.ShipCommand) (*ordergraph.WriteResult, error) {
+	id := e.NewID()
+	p := ShipParams{ID: id, Items: cmd.Items, Tracking: cmd.Tracking, ExternalShipmentID: cmd.ExternalShipmentID,
+		MerchantOrderReference: cmd.MerchantOrderReference, FulfillmentLocationID: cmd.FulfillmentLocationID}
+	if cmd.FulfillmentAddress != nil {
+		p.FulfillmentAddress = *cmd.FulfillmentAddress
+	}
+	return e.create(ctx, cmd.PageID, cmd.OrderID, id, cmd.Idempotency, func(o *ordergraph.Order, _ *ordergraph.Page, now time.Time) ([]Change, error) {
+		return Ship(o, now, p)
+	})
+}
+
+// UpdateShipment changes a shipment's tracking.
+func (e *Engine) UpdateShipment(ctx context.Context, cmd ordergraph.UpdateShipmentCommand) (*ordergraph.WriteResult, error) {
 	return e.write(ctx, cmd.PageID, cmd.OrderID, cmd.Idempotency, func(o *ordergraph.Order, _ *ordergraph.Page, now time.Time) ([]Change, error) {
-		return Ship(o, now, ShipParams{ID: e.NewID(), Items: cmd.Items, Tracking: cmd.Tracking,
-			ExternalShipmentID: cmd.ExternalShipmentID, MerchantOrderReference: cmd.MerchantOrderReference})
+		return UpdateShipment(o, cmd.ShipmentID, cmd.ExternalShipmentID, cmd.Tracking)
+	})
+}
+
+// ApplyItemUpdates applies an order snapshot.
+func (e *Engine) ApplyItemUpdates(ctx context.Context, cmd ordergraph.ItemUpdatesCommand) (*ordergraph.WriteResult, error) {
+	return e.write(ctx, cmd.PageID, cmd.OrderID, cmd.Idempotency, func(o *ordergraph.Order, _ *ordergraph.Page, now time.Time) ([]Change, error) {
+		return ApplyItemUpdates(o, now, ItemUpdatesParams{MerchantOrderReference: cmd.MerchantOrderReference, Items: cmd.Items}, e.NewID)
 	})
 }
 
 // Cancel cancels units.
 func (e *Engine) Cancel(ctx context.Context, cmd ordergraph.CancelCommand) (*ordergraph.WriteResult, error) {
-	return e.write(ctx, cmd.PageID, cmd.OrderID, cmd.Idempotency, func(o *ordergraph.Order, _ *ordergraph.Page, now time.Time) ([]Change, error) {
-		return Cancel(o, now, CancelParams{ID: e.NewID(), Items: cmd.Items, ReasonCode: cmd.ReasonCode,
+	id := e.NewID()
+	return e.create(ctx, cmd.PageID, cmd.OrderID, id, cmd.Idempotency, func(o *ordergraph.Order, _ *ordergraph.Page, now time.Time) ([]Change, error) {
+		return Cancel(o, now, CancelParams{ID: id, Items: cmd.Items, ReasonCode: cmd.ReasonCode,
 			ReasonDescription: cmd.ReasonDescription, RestockItems: cmd.RestockItems})
 	})
 }
 
 // Refund refunds fulfilled units.
 func (e *Engine) Refund(ctx context.Context, cmd ordergraph.RefundCommand) (*ordergraph.WriteResult, error) {
-	return e.write(ctx, cmd.PageID, cmd.OrderID, cmd.Idempotency, func(o *ordergraph.Order, _ *ordergraph.Page, now time.Time) ([]Change, error) {
-		return Refund(o, now, RefundParams{ID: e.NewID(), ReasonCode: cmd.ReasonCode, ReasonText: cmd.ReasonText,
-			Items: cmd.Items, Shipping: cmd.Shipping})
+	id := e.NewID()
+	return e.create(ctx, cmd.PageID, cmd.OrderID, id, cmd.Idempotency, func(o *ordergraph.Order, _ *ordergraph.Page, now time.Time) ([]Change, error) {
+		return Refund(o, now, RefundParams{ID: id, ReasonCode: cmd.ReasonCode, ReasonText: cmd.ReasonText,
+			Items: cmd.Items, Shipping: cmd.Shipping, Deduction: cmd.Deduction, Adjustment: cmd.Adjustment, ReturnID: cmd.ReturnID})
 	})
+}
+
+// CreateReturn opens a return and indexes its id.
+func (e *Engine) CreateReturn(ctx context.Context, cmd ordergraph.ReturnCommand) (*ordergraph.WriteResult, error) {
+	id := e.NewID()
+	actor := cmd.Actor
+	if actor == "" {
+		actor = ordergraph.ActorSeller
+	}
+	res, err := e.writeWith(ctx, cmd.PageID, cmd.OrderID, cmd.Idempotency, func(tx store.Tx, o *ordergraph.Order, _ *ordergraph.Page, now time.Time) ([]Change, error) {
+		ch, err := RequestReturn(o, now, ReturnParams{ID: id, Items: cmd.Items, MerchantReturnID: cmd.MerchantReturnID, Message: cmd.Message, Actor: actor})
+		if err != nil {
+			return nil, err
+		}
+		return ch, tx.ObjectIndexPut(ctx, store.ObjectRef{PageID: o.PageID, ObjectID: id, OrderID: o.ID, Kind: "return"})
+	})
+	if err == nil && !res.Replayed {
+		res.CreatedID = id
+	}
+	return res, err
+}
+
+// UpdateReturn moves a return along.
+func (e *Engine) UpdateReturn(ctx context.Context, cmd ordergraph.UpdateReturnCommand) (*ordergraph.WriteResult, error) {
+	orderID, err := e.returnOrder(ctx, cmd.PageID, cmd.ReturnID)
+	if err != nil {
+		return nil, err
+	}
+	return e.write(ctx, cmd.PageID, orderID, cmd.Idempotency, func(o *ordergraph.Order, _ *ordergraph.Page, now time.Time) ([]Change, error) {
+		return UpdateReturn(o, now, cmd.ReturnID, cmd.Event, cmd.Notes, cmd.MerchantReturnID)
+	})
+}
+
+// FindReturnByID returns a return and its order.
+func (e *Engine) FindReturnByID(ctx context.Context, pageID, returnID string) (*ordergraph.Order, *ordergraph.Return, error) {
+	orderID, err := e.returnOrder(ctx, pageID, returnID)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := e.FindOrderByID(ctx, pageID, orderID)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := o.Return(returnID)
+	if r == nil {
+		return nil, nil, ordergraph.Errorf(ordergraph.ENOTFOUND, "return %s does not exist", returnID)
+	}
+	return o, r, nil
+}
+
+func (e *Engine) returnOrder(ctx context.Context, pageID, returnID string) (string, error) {
+	var ref *store.ObjectRef
+	err := e.store.Read(ctx, func(tx store.Tx) error {
+		page, err := tx.PageGet(ctx, pageID)
+		if err != nil {
+			return err
+		}
+		ref, err = tx.ObjectIndexGet(ctx, page.ID, returnID)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	if ref.Kind != "return" {
+		return "", ordergraph.Errorf(ordergraph.ENOTFOUND, "return %s does not exist", returnID)
+	}
+	return ref.OrderID, nil
+}
+
+// SetOrderManagement switches how the page's orders are managed: through
+// the API (an order management app is registered), or in Commerce
+// Manager, where released orders acknowledge themselves.
+func (e *Engine) SetOrderManagement(ctx context.Context, pageID, mode string) (*ordergraph.Page, error) {
+	if mode != ordergraph.ManagedByAPI && mode != ordergraph.ManagedByCommerceManager {
+		return nil, invalid("order_management", "(#100) order management must be api or commerce_manager, got %q", mode)
+	}
+	var page *ordergraph.Page
+	err := e.store.Write(ctx, func(tx store.Tx) (err error) {
+		if page, err = tx.PageGet(ctx, pageID); err != nil {
+			return err
+		}
+		if page.OrderManagement == mode {
+			return nil
+		}
+		page.OrderManagement = mode
+		return tx.PageUpdate(ctx, page)
+	})
+	return page, err
+}
+
+// create runs a command that creates an object with a known id and
+// reports it in the result.
+func (e *Engine) create(ctx context.Context, pageID, orderID, id string, idem *ordergraph.Idempotency, cmd command) (*ordergraph.WriteResult, error) {
+	res, err := e.write(ctx, pageID, orderID, idem, cmd)
+	if err == nil && !res.Replayed {
+		res.CreatedID = id
+	}
+	return res, err
 }
 
 // timerBatch is how many due orders one timer transaction handles.

@@ -367,3 +367,63 @@ func TestEngine_BatchIdempotencyAndExpiry(t *testing.T) {
 		t.Fatalf("b=%v", got)
 	}
 }
+
+func TestEngine_Returns(t *testing.T) {
+	t.Parallel()
+	f := setup(t, ordergraph.ManagedByAPI)
+	ctx := context.Background()
+	o := f.place(t, created())
+	if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.engine.Ship(ctx, ordergraph.ShipCommand{PageID: f.page.ID, OrderID: o.ID, Tracking: ordergraph.Tracking{Carrier: "ups", TrackingNumber: "1"}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.engine.CreateReturn(ctx, ordergraph.ReturnCommand{PageID: f.page.ID, OrderID: o.ID,
+		Items: []ordergraph.ReturnItem{{RetailerID: "mug", Quantity: 1, Reason: "DAMAGED_ITEM"}}})
+	if err != nil || res.CreatedID == "" {
+		t.Fatalf("CreateReturn: %+v %v", res, err)
+	}
+	got, r, err := f.engine.FindReturnByID(ctx, f.page.CMSID, res.CreatedID)
+	if err != nil || got.ID != o.ID || r.Status != ordergraph.ReturnRequested || r.Actor != ordergraph.ActorSeller {
+		t.Fatalf("FindReturnByID: %v %+v %v", got, r, err)
+	}
+	if _, err := f.engine.UpdateReturn(ctx, ordergraph.UpdateReturnCommand{PageID: f.page.ID, ReturnID: res.CreatedID, Event: ordergraph.ReturnEventClose}); err != nil {
+		t.Fatal(err)
+	}
+	refund, err := f.engine.Refund(ctx, ordergraph.RefundCommand{PageID: f.page.ID, OrderID: o.ID, ReturnID: res.CreatedID})
+	if err != nil || refund.CreatedID == "" {
+		t.Fatalf("refund for return: %v", err)
+	}
+	if _, r, _ = f.engine.FindReturnByID(ctx, f.page.ID, res.CreatedID); r.Status != ordergraph.ReturnRefunded || r.RefundID != refund.CreatedID {
+		t.Fatalf("return after refund: %+v", r)
+	}
+	// Another page never sees the return.
+	other, _, err := f.engine.CreatePage(ctx, ordergraph.PageSpec{Name: "Other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.engine.FindReturnByID(ctx, other.ID, res.CreatedID); ordergraph.ErrorCode(err) != ordergraph.ENOTFOUND {
+		t.Fatalf("other page: %v", err)
+	}
+}
+
+func TestEngine_SetOrderManagement(t *testing.T) {
+	t.Parallel()
+	f := setup(t, ordergraph.ManagedByCommerceManager)
+	ctx := context.Background()
+	p, err := f.engine.SetOrderManagement(ctx, f.page.CMSID, ordergraph.ManagedByAPI)
+	if err != nil || p.OrderManagement != ordergraph.ManagedByAPI {
+		t.Fatalf("SetOrderManagement: %+v %v", p, err)
+	}
+	o := f.place(t, spec())
+	if _, err := f.engine.AdvanceClock(ctx, f.page.ID, 30*time.Minute, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.get(t, o.ID).State(); got != ordergraph.StateCreated {
+		t.Fatalf("an API-managed page's order must wait for acknowledgement: %v", got)
+	}
+	if _, err := f.engine.SetOrderManagement(ctx, f.page.ID, "carrier_pigeon"); ordergraph.ErrorCode(err) != ordergraph.EINVALID {
+		t.Fatalf("bad mode: %v", err)
+	}
+}

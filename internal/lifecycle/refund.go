@@ -15,6 +15,9 @@ type RefundParams struct {
 	ReasonText string
 	Items      []ordergraph.RefundItemRequest
 	Shipping   *int64
+	Deduction  int64  // kept back from the buyer (RETURN_SHIPPING)
+	Adjustment *int64 // refunded beyond items and shipping
+	ReturnID   string // the return this refund settles
 }
 
 // Refund returns money for fulfilled units to the buyer. A line is refunded
@@ -46,9 +49,23 @@ func refund(o *ordergraph.Order, now time.Time, p RefundParams) ([]Change, error
 			"This order has not been charged. There is nothing to refund: order %s is %s and no unit has shipped; ship units before refunding them, or cancel units that will not ship",
 			o.ID, o.State())
 	}
-	r := ordergraph.Refund{ID: p.ID, Created: now, ReasonCode: p.ReasonCode, ReasonText: p.ReasonText}
+	r := ordergraph.Refund{ID: p.ID, Created: now, ReasonCode: p.ReasonCode, ReasonText: p.ReasonText, ReturnID: p.ReturnID}
+	var ret *ordergraph.Return
+	if p.ReturnID != "" {
+		var items []ordergraph.RefundItemRequest
+		var err error
+		if ret, items, err = refundableReturn(o, p.ReturnID); err != nil {
+			return nil, err
+		}
+		if len(p.Items) == 0 {
+			p.Items = items
+		}
+		if r.ReasonCode == "" {
+			r.ReasonCode = ordergraph.RefundForReturn
+		}
+	}
 	var shipping int64
-	if len(p.Items) == 0 && p.Shipping == nil {
+	if len(p.Items) == 0 && p.Shipping == nil && p.Adjustment == nil {
 		for i := range o.Items {
 			it := &o.Items[i]
 			amount, tax := it.CapturedAmount-it.RefundedAmount, it.CapturedTax-it.RefundedTax
@@ -93,8 +110,31 @@ func refund(o *ordergraph.Order, now time.Time, p RefundParams) ([]Change, error
 	r.Shipping = shipping
 	alreadyTax := refundedShippingTax(o)
 	r.ShippingTax = proratedRemainder(captured.ShippingTax, already+shipping, captured.Shipping, alreadyTax)
-	if r.Total() == 0 {
-		if len(p.Items) == 0 && p.Shipping == nil {
+	if p.Adjustment != nil {
+		if *p.Adjustment < 0 {
+			return nil, errNegative("adjustment_amount", *p.Adjustment, o.Currency)
+		}
+		r.Adjustment = *p.Adjustment
+	}
+	if p.Deduction < 0 {
+		return nil, errNegative("deduction_amount", p.Deduction, o.Currency)
+	}
+	if gross := r.Total(); p.Deduction > gross {
+		return nil, invalid("deductions", "(#100) the deduction %s is above the %s this refund returns", amt(p.Deduction, o), amt(gross, o))
+	}
+	r.Deduction = p.Deduction
+	// In all, refunds never return more than the buyer was charged.
+	var before int64
+	for _, old := range o.Refunds {
+		before += old.Total()
+	}
+	if charged := o.Captured().Total(); before+r.Total() > charged {
+		return nil, ordergraph.CommerceErrorf(ordergraph.SubcodeRefundAboveCharged, "Refund Too High",
+			"this refund of %s would bring the refunds of order %s to %s, above the %s charged; at most %s can still be refunded",
+			amt(r.Total(), o), o.ID, amt(before+r.Total(), o), amt(charged, o), amt(max(0, charged-before), o))
+	}
+	if r.Total() == 0 && r.Deduction == 0 {
+		if len(p.Items) == 0 && p.Shipping == nil && p.Adjustment == nil {
 			return nil, ordergraph.CommerceErrorf(ordergraph.SubcodeAllItemsDone, "Order Already Refunded",
 				"Order is already fulfilled, cancelled or refunded: everything charged for order %s has been refunded", o.ID)
 		}
@@ -102,6 +142,12 @@ func refund(o *ordergraph.Order, now time.Time, p RefundParams) ([]Change, error
 			Message: "(#100) the refund is of nothing: give a positive item refund or shipping refund, or no items for a full refund"}
 	}
 	o.Refunds = append(o.Refunds, r)
+	if ret != nil {
+		if ret.Status != ordergraph.ReturnMerchantCompleted {
+			markReturned(o, ret)
+		}
+		ret.Status, ret.Updated, ret.RefundID = ordergraph.ReturnRefunded, now, r.ID
+	}
 	return []Change{change(ordergraph.EventRefunded, ordergraph.ActorSeller, map[string]any{
 		"refund_id": r.ID, "reason_code": r.ReasonCode, "total": r.Total(), "items": r.Items,
 	})}, nil

@@ -13,6 +13,8 @@ type ShipParams struct {
 	Tracking               ordergraph.Tracking
 	ExternalShipmentID     string
 	MerchantOrderReference string
+	FulfillmentLocationID  string
+	FulfillmentAddress     ordergraph.Address
 }
 
 // Ship marks units of an IN_PROGRESS order shipped under one tracking
@@ -27,12 +29,10 @@ func Ship(o *ordergraph.Order, now time.Time, p ShipParams) ([]Change, error) {
 		return nil, &ordergraph.Error{Code: ordergraph.EINVALID, Param: "tracking_info",
 			Message: "(#100) The parameter tracking_info[carrier] is required"}
 	}
+	if err := checkTrackingUnused(o, "", p.Tracking); err != nil {
+		return nil, err
+	}
 	for _, s := range o.Shipments {
-		if p.Tracking.TrackingNumber != "" && s.Tracking.TrackingNumber == p.Tracking.TrackingNumber {
-			return nil, ordergraph.CommerceErrorf(ordergraph.SubcodeDuplicateTracking, "Duplicate Tracking Info",
-				"order %s already has a shipment (%s) with tracking number %q; each shipment needs its own tracking number",
-				o.ID, s.ID, p.Tracking.TrackingNumber)
-		}
 		if p.ExternalShipmentID != "" && s.ExternalShipmentID == p.ExternalShipmentID {
 			return nil, &ordergraph.Error{Code: ordergraph.EINVALID, Param: "external_shipment_id",
 				Message: "(#100) order " + o.ID + " already has a shipment with external_shipment_id " + p.ExternalShipmentID}
@@ -52,6 +52,7 @@ func Ship(o *ordergraph.Order, now time.Time, p ShipParams) ([]Change, error) {
 	valueBefore, valueTotal := shippedValue(o)
 	s := ordergraph.Shipment{
 		ID: p.ID, ExternalShipmentID: p.ExternalShipmentID, Created: now, Tracking: p.Tracking,
+		FulfillmentLocationID: p.FulfillmentLocationID, FulfillmentAddress: p.FulfillmentAddress,
 	}
 	for i := range o.Items {
 		k := units[i]
@@ -129,4 +130,56 @@ func shippedValue(o *ordergraph.Order) (shipped, total int64) {
 		total += int64(o.Items[i].Quantity)
 	}
 	return shipped, total
+}
+
+// checkTrackingUnused refuses a tracking number another shipment of the
+// order (other than except) already carries.
+func checkTrackingUnused(o *ordergraph.Order, except string, t ordergraph.Tracking) error {
+	if t.TrackingNumber == "" {
+		return nil
+	}
+	for _, s := range o.Shipments {
+		if s.ID != except && s.Tracking.TrackingNumber == t.TrackingNumber {
+			return ordergraph.CommerceErrorf(ordergraph.SubcodeDuplicateTracking, "Duplicate Tracking Info",
+				"order %s already has a shipment (%s) with tracking number %q; each shipment needs its own tracking number",
+				o.ID, s.ID, t.TrackingNumber)
+		}
+	}
+	return nil
+}
+
+// UpdateShipment replaces the carrier and tracking number of a shipment
+// already attached; its items cannot change.
+func UpdateShipment(o *ordergraph.Order, shipmentID, externalID string, t ordergraph.Tracking) ([]Change, error) {
+	if shipmentID == "" && externalID == "" {
+		return nil, invalid("shipment_id", "(#100) The parameter shipment_id or external_shipment_id is required")
+	}
+	s := o.Shipment(shipmentID, externalID)
+	if s == nil {
+		ref := "shipment_id " + shipmentID
+		if shipmentID == "" {
+			ref = "external_shipment_id " + externalID
+		}
+		return nil, ordergraph.CommerceErrorf(ordergraph.SubcodeUnknownShipment, "Unknown Shipment",
+			"order %s has no shipment with %s; GET /%s/shipments lists its shipments", o.ID, ref, o.ID)
+	}
+	if t.Carrier == "" {
+		return nil, invalid("tracking_info", "(#100) The parameter tracking_info[carrier] is required")
+	}
+	if s.Tracking.Carrier == t.Carrier && s.Tracking.TrackingNumber == t.TrackingNumber &&
+		(t.ShippingMethodName == "" || t.ShippingMethodName == s.Tracking.ShippingMethodName) {
+		return nil, ordergraph.CommerceErrorf(ordergraph.SubcodeDuplicateTracking, "Duplicate Tracking Info",
+			"shipment %s of order %s already has carrier %s and tracking number %q", s.ID, o.ID, t.Carrier, t.TrackingNumber)
+	}
+	if err := checkTrackingUnused(o, s.ID, t); err != nil {
+		return nil, err
+	}
+	if t.ShippingMethodName == "" {
+		t.ShippingMethodName = s.Tracking.ShippingMethodName
+	}
+	old := s.Tracking
+	s.Tracking = t
+	return []Change{change(ordergraph.EventShipmentUpdated, ordergraph.ActorSeller, map[string]any{
+		"shipment_id": s.ID, "old_tracking_number": old.TrackingNumber, "tracking_number": t.TrackingNumber, "carrier": t.Carrier,
+	})}, nil
 }
