@@ -42,6 +42,10 @@ type Config struct {
 	// Observe, when set, is called once per request after the response is
 	// written.
 	Observe func(RequestInfo)
+	// RateLimiter meters each page's calls (X-Business-Use-Case-Usage,
+	// error 80001). Nil: a limiter of DefaultBudget on the system clock.
+	// The server keeps it to set per-page budgets at run time.
+	RateLimiter *RateLimiter
 }
 
 // RequestInfo describes one served request, for logs and metrics.
@@ -64,6 +68,9 @@ func NewHandler(cfg Config) http.Handler {
 func newHandler(cfg Config) *handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.RateLimiter == nil {
+		cfg.RateLimiter = NewRateLimiter(nil, DefaultBudget)
 	}
 	return &handler{cfg: cfg, traceID: newTraceID}
 }
@@ -250,6 +257,9 @@ func (c *call) serve() error {
 	}
 
 	if err := c.authenticate(); err != nil {
+		return err
+	}
+	if err := c.chargeCall(); err != nil {
 		return err
 	}
 	rt, err := c.resolve()
