@@ -8,8 +8,9 @@ import (
 )
 
 // authenticate reads the access token (the access_token parameter, or an
-// "Authorization: Bearer|OAuth <token>" header) and resolves it to its page
-// and role. The page scopes everything the request touches.
+// "Authorization: Bearer|OAuth <token>" header), resolves it to its page
+// and role, and checks its appsecret_proof. The page scopes everything the
+// request touches.
 func (c *call) authenticate() error {
 	raw, err := c.params.root().String("access_token")
 	if err != nil {
@@ -31,6 +32,9 @@ func (c *call) authenticate() error {
 	}
 	if tok == nil || page == nil {
 		return &ordergraph.Error{Code: ordergraph.EUNAUTHORIZED, Message: msgInvalidToken}
+	}
+	if err := c.checkAppSecretProof(raw); err != nil {
+		return err
 	}
 	c.token, c.page = tok, page
 	return nil

@@ -58,6 +58,9 @@ const (
 	msgFieldNoSubfields = "Field %s of node type (%s) has no subfields: %s{...} cannot be selected"
 	msgFieldsSyntax     = "Syntax error \"%s\" at character %d: %s"
 	msgFieldsModifier   = "Field modifier .%s() is not supported on %s; only .limit(n) is"
+
+	msgAppSecretProofInvalid  = "Invalid appsecret_proof provided in the API argument"
+	msgAppSecretProofRequired = "API calls from the server require an appsecret_proof argument"
 )
 
 // Graph error types.

@@ -46,6 +46,12 @@ type Config struct {
 	// error 80001). Nil: a limiter of DefaultBudget on the system clock.
 	// The server keeps it to set per-page budgets at run time.
 	RateLimiter *RateLimiter
+	// AppSecret, when set, is the app secret appsecret_proof is checked
+	// against: a request that carries a proof must carry the right one.
+	AppSecret string
+	// RequireAppSecretProof refuses requests without appsecret_proof, as
+	// an app with "Require App Secret" on does. It needs AppSecret.
+	RequireAppSecretProof bool
 }
 
 // RequestInfo describes one served request, for logs and metrics.
