@@ -1,8 +1,9 @@
 // Package store is the seam between ordergraph's services and its
 // databases: one interface, implemented by store/sqlite (the embedded
-// default) and, later, store/postgres. Stores hold no business rules; they
-// load and save what the lifecycle engine decides, one transaction per
-// command.
+// default) and store/postgres (several server nodes on one database), and
+// checked by one contract suite, store/storetest. Stores hold no business
+// rules; they load and save what the lifecycle engine decides, one
+// transaction per command, and no transaction writes two pages' rows.
 package store
 
 import (
@@ -18,9 +19,11 @@ type Store interface {
 	// Read runs fn in a read-only transaction (a consistent snapshot).
 	Read(ctx context.Context, fn func(Tx) error) error
 	// Write runs fn in a read-write transaction and commits it when fn
-	// returns nil; any error rolls everything back. Writes are serialized
-	// enough that a Tx's reads and writes of one order never interleave
-	// with another Tx's (SQLite: one writer; PostgreSQL: row locks).
+	// returns nil; any error (or panic) rolls everything back. Writes are
+	// serialized enough that a Tx's reads and writes of one order never
+	// interleave with another Tx's (SQLite: one writer; PostgreSQL: the row
+	// lock OrderGet takes). A Write that lost a race the database detected
+	// fails with ECONFLICT and SubcodeConcurrentModification: retry it.
 	Write(ctx context.Context, fn func(Tx) error) error
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
@@ -46,6 +49,9 @@ type Tx interface {
 	ProductGetByRetailerID(ctx context.Context, pageID, retailerID string) (*ordergraph.Product, error)
 
 	OrderInsert(ctx context.Context, o *ordergraph.Order) error
+	// OrderGet finds a page's order. In a Write the order is the caller's
+	// until the transaction ends: another Write's OrderGet of it waits
+	// (PostgreSQL: SELECT ... FOR UPDATE), then reads what this one saved.
 	OrderGet(ctx context.Context, pageID, id string) (*ordergraph.Order, error)
 	// OrderUpdate saves o if the stored version is o.Version-1 (the caller
 	// has already incremented it), else returns ECONFLICT.
@@ -54,10 +60,15 @@ type Tx interface {
 	// OrderCountByState counts a page's orders per state ("" = all pages).
 	OrderCountByState(ctx context.Context, pageID string) (map[ordergraph.OrderState]int, error)
 	// OrderDueList returns up to limit orders of the page whose next timer
-	// is at or before now (page time).
+	// is at or before now (page time). In a Write it claims them: they are
+	// the caller's until the transaction ends, and orders another Write
+	// holds are skipped rather than waited for (PostgreSQL: FOR UPDATE SKIP
+	// LOCKED), so timer runners on several nodes take disjoint batches.
 	OrderDueList(ctx context.Context, pageID string, now time.Time, limit int) ([]string, error)
 	// OrderDueAnyList returns (page id, order id) pairs, across pages, whose
-	// next timer is due: realNow plus the page's clock offset.
+	// next timer is due: realNow plus the page's clock offset. It claims
+	// nothing: it finds the pages with due work, which OrderDueList claims
+	// page by page.
 	OrderDueAnyList(ctx context.Context, realNow time.Time, limit int) ([]OrderRef, error)
 
 	// ObjectIndexPut records the order of an object that lives inside an

@@ -1,4 +1,23 @@
-package sqlite
+// Package orderdoc encodes an order as the document both stores keep in
+// orders.doc: the whole ordergraph.Order in a compact binary form, beside
+// the columns that filters use, so that reading an order costs one indexed
+// row. Every list and read decodes it, and encoding/json took several
+// times longer than the SQL around it. SQLite and PostgreSQL store the same
+// bytes, so a database moves between them unchanged.
+//
+// The first byte names the format. docV1 is the layout below: fields in
+// declaration order; integers as varints; strings and byte slices with a
+// uvarint length; times as a presence byte and unix nanoseconds (UTC, exact
+// to the nanosecond); slices with length+1, so nil and empty stay apart. A
+// document starting with '{' is JSON (encoding/json of the Order), which
+// Decode also reads.
+//
+// Adding a field to Order: append it to Encode and Decode under a new
+// format byte, keep decoding the older formats without it, and
+// TestOrderCodec fails until both are done. docV2 is docV1 followed by a
+// trailer: the fulfillment of each shipment, the deduction, adjustment and
+// return of each refund, and the returns.
+package orderdoc
 
 import (
 	"encoding/binary"
@@ -11,31 +30,16 @@ import (
 	"github.com/ordergraph/ordergraph"
 )
 
-// An order's document (orders.doc) is the whole ordergraph.Order in a
-// compact binary form: every list and read decodes it, and encoding/json
-// took several times longer than the SQL around it.
-//
-// The first byte names the format. docV1 is the layout below: fields in
-// declaration order; integers as varints; strings and byte slices with a
-// uvarint length; times as a presence byte and unix nanoseconds (UTC, exact
-// to the nanosecond); slices with length+1, so nil and empty stay apart. A
-// document starting with '{' is JSON (encoding/json of the Order), which
-// decodeOrder also reads.
-//
-// Adding a field to Order: append it to encodeOrder and decodeOrder under a
-// new format byte, keep decoding the older formats without it, and
-// TestOrderCodec fails until both are done. docV2 is docV1 followed by a
-// trailer: the fulfillment of each shipment, the deduction, adjustment and
-// return of each refund, and the returns.
 const (
 	docV1 byte = 1
 	docV2 byte = 2
 )
 
-// errCorruptDoc reports a document that does not decode.
-var errCorruptDoc = errors.New("corrupt order document")
+// ErrCorrupt reports a document that does not decode.
+var ErrCorrupt = errors.New("corrupt order document")
 
-func encodeOrder(o *ordergraph.Order) []byte {
+// Encode returns o's document in the newest format.
+func Encode(o *ordergraph.Order) []byte {
 	e := encoder{buf: make([]byte, 0, 1024)}
 	e.buf = append(e.buf, docV2)
 	e.string(o.ID)
@@ -222,21 +226,23 @@ func (d *decoder) address(a *ordergraph.Address) {
 	a.Country = d.string()
 }
 
-func decodeOrder(doc []byte) (*ordergraph.Order, error) {
+// Decode reads a document of any format, binary or JSON, with every time
+// in UTC. A document that does not decode is ErrCorrupt.
+func Decode(doc []byte) (*ordergraph.Order, error) {
 	var o ordergraph.Order
 	if len(doc) == 0 {
-		return nil, errCorruptDoc
+		return nil, ErrCorrupt
 	}
 	switch doc[0] {
 	case '{':
 		if err := json.Unmarshal(doc, &o); err != nil {
-			return nil, fmt.Errorf("%w: %w", errCorruptDoc, err)
+			return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 		}
 		utcOrder(&o)
 		return &o, nil
 	case docV1, docV2:
 	default:
-		return nil, fmt.Errorf("%w: unknown format %d", errCorruptDoc, doc[0])
+		return nil, fmt.Errorf("%w: unknown format %d", ErrCorrupt, doc[0])
 	}
 
 	// One string holds every string field: decoding allocates once for
@@ -401,7 +407,7 @@ func decodeOrder(doc []byte) (*ordergraph.Order, error) {
 		}
 	}
 	if d.err == nil && len(d.buf) != 0 {
-		d.err = fmt.Errorf("%w: %d trailing bytes", errCorruptDoc, len(d.buf))
+		d.err = fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(d.buf))
 	}
 	if d.err != nil {
 		return nil, d.err
@@ -466,7 +472,7 @@ type decoder struct {
 
 func (d *decoder) fail() {
 	if d.err == nil {
-		d.err = errCorruptDoc
+		d.err = ErrCorrupt
 	}
 	d.buf = ""
 }
@@ -574,4 +580,32 @@ func (d *decoder) itemQuantities() []ordergraph.ItemQuantity {
 		qs[i].Quantity = d.intn()
 	}
 	return qs
+}
+
+// utcOrder puts every time of a JSON-decoded o in UTC, as the store
+// returns all times.
+func utcOrder(o *ordergraph.Order) {
+	o.Created = o.Created.UTC()
+	o.LastUpdated = o.LastUpdated.UTC()
+	o.ReleaseAt = o.ReleaseAt.UTC()
+	o.AckDueAt = o.AckDueAt.UTC()
+	if o.ReleasedAt != nil {
+		*o.ReleasedAt = o.ReleasedAt.UTC()
+	}
+	if o.AckedAt != nil {
+		*o.AckedAt = o.AckedAt.UTC()
+	}
+	for i := range o.Shipments {
+		o.Shipments[i].Created = o.Shipments[i].Created.UTC()
+	}
+	for i := range o.Cancellations {
+		o.Cancellations[i].Created = o.Cancellations[i].Created.UTC()
+	}
+	for i := range o.Refunds {
+		o.Refunds[i].Created = o.Refunds[i].Created.UTC()
+	}
+	for i := range o.Returns {
+		o.Returns[i].Created = o.Returns[i].Created.UTC()
+		o.Returns[i].Updated = o.Returns[i].Updated.UTC()
+	}
 }

@@ -1,4 +1,4 @@
-package sqlite
+package orderdoc_test
 
 import (
 	"encoding/json"
@@ -11,6 +11,8 @@ import (
 	gocmp "github.com/google/go-cmp/cmp"
 
 	"github.com/ordergraph/ordergraph"
+	"github.com/ordergraph/ordergraph/internal/store/orderdoc"
+	"github.com/ordergraph/ordergraph/internal/store/storetest"
 )
 
 // fill sets every field reachable from v to a distinct non-zero value, and
@@ -38,7 +40,7 @@ func fill(v reflect.Value, n *int) {
 		}
 	case reflect.Struct:
 		if v.Type() == reflect.TypeFor[time.Time]() {
-			v.Set(reflect.ValueOf(t0.Add(time.Duration(*n) * time.Minute)))
+			v.Set(reflect.ValueOf(storetest.T0.Add(time.Duration(*n) * time.Minute)))
 			return
 		}
 		for i := range v.NumField() {
@@ -53,21 +55,21 @@ func TestOrderCodec(t *testing.T) {
 	t.Parallel()
 	full := &ordergraph.Order{}
 	fill(reflect.ValueOf(full).Elem(), new(int))
-	emptySlices := newOrder("1", "10", created, t0).Clone() // empty, not nil
-	zeroPtrTime := newOrder("1", "10", fbProcessing, t0)
+	emptySlices := storetest.NewOrder("1", "10", storetest.Created, storetest.T0).Clone() // empty, not nil
+	zeroPtrTime := storetest.NewOrder("1", "10", storetest.FBProcessing, storetest.T0)
 	zeroPtrTime.AckedAt = &time.Time{}
 
 	for name, o := range map[string]*ordergraph.Order{
 		"Full":        full,
 		"Zero":        {},
-		"NilSlices":   newOrder("1", "10", fbProcessing, t0),
+		"NilSlices":   storetest.NewOrder("1", "10", storetest.FBProcessing, storetest.T0),
 		"EmptySlices": emptySlices,
 		"ZeroPtrTime": zeroPtrTime,
-		"Refunded":    newOrder("1", "10", refunded, t0),
+		"Refunded":    storetest.NewOrder("1", "10", storetest.Refunded, storetest.T0),
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			got, err := decodeOrder(encodeOrder(o))
+			got, err := orderdoc.Decode(orderdoc.Encode(o))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,12 +80,12 @@ func TestOrderCodec(t *testing.T) {
 	}
 	t.Run("JSON", func(t *testing.T) {
 		t.Parallel()
-		o := newOrder("1", "10", refunded, t0.In(time.FixedZone("X", 3600)))
+		o := storetest.NewOrder("1", "10", storetest.Refunded, storetest.T0.In(time.FixedZone("X", 3600)))
 		doc, err := json.Marshal(o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := decodeOrder(doc)
+		got, err := orderdoc.Decode(doc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,35 +98,35 @@ func TestOrderCodec(t *testing.T) {
 	})
 	t.Run("ErrCorrupt", func(t *testing.T) {
 		t.Parallel()
-		doc := encodeOrder(full)
+		doc := orderdoc.Encode(full)
 		for n := range len(doc) {
-			if _, err := decodeOrder(doc[:n]); !errors.Is(err, errCorruptDoc) {
-				t.Fatalf("decode of %d of %d bytes: err = %v, want %v", n, len(doc), err, errCorruptDoc)
+			if _, err := orderdoc.Decode(doc[:n]); !errors.Is(err, orderdoc.ErrCorrupt) {
+				t.Fatalf("decode of %d of %d bytes: err = %v, want %v", n, len(doc), err, orderdoc.ErrCorrupt)
 			}
 		}
-		for _, doc := range [][]byte{append(doc, 0), {9}, []byte("{"), {docV1, 0xff, 0xff, 0xff, 0xff, 0x0f}} {
-			if _, err := decodeOrder(doc); !errors.Is(err, errCorruptDoc) {
-				t.Errorf("decode of %q: err = %v, want %v", doc, err, errCorruptDoc)
+		for _, doc := range [][]byte{append(doc, 0), {9}, []byte("{"), {orderdoc.DocV1, 0xff, 0xff, 0xff, 0xff, 0x0f}} {
+			if _, err := orderdoc.Decode(doc); !errors.Is(err, orderdoc.ErrCorrupt) {
+				t.Errorf("decode of %q: err = %v, want %v", doc, err, orderdoc.ErrCorrupt)
 			}
 		}
 	})
 }
 
 func BenchmarkOrderCodec(b *testing.B) {
-	o := newOrder("1", "123456789012345", refunded, t0)
-	doc := encodeOrder(o)
+	o := storetest.NewOrder("1", "123456789012345", storetest.Refunded, storetest.T0)
+	doc := orderdoc.Encode(o)
 	jdoc, _ := json.Marshal(o)
 	b.Run("Encode", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			encodeOrder(o)
+			orderdoc.Encode(o)
 		}
 	})
 	b.Run("Decode", func(b *testing.B) {
 		b.ReportAllocs()
 		b.ReportMetric(float64(len(doc)), "bytes")
 		for b.Loop() {
-			if _, err := decodeOrder(doc); err != nil {
+			if _, err := orderdoc.Decode(doc); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -133,7 +135,7 @@ func BenchmarkOrderCodec(b *testing.B) {
 		b.ReportAllocs()
 		b.ReportMetric(float64(len(jdoc)), "bytes")
 		for b.Loop() {
-			if _, err := decodeOrder(jdoc); err != nil {
+			if _, err := orderdoc.Decode(jdoc); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -145,12 +147,12 @@ func BenchmarkOrderCodec(b *testing.B) {
 func TestOrderCodecReadsV1(t *testing.T) {
 	t.Parallel()
 	o := &ordergraph.Order{ID: "1", PageID: "2", Currency: "USD", Items: []ordergraph.Item{{ID: "3", Quantity: 1}}, Version: 4}
-	v2 := encodeOrder(o)
-	if v2[0] != docV2 || v2[len(v2)-1] != 0 {
+	v2 := orderdoc.Encode(o)
+	if v2[0] != orderdoc.DocV2 || v2[len(v2)-1] != 0 {
 		t.Fatalf("unexpected v2 layout: % x", v2)
 	}
-	v1 := append([]byte{docV1}, v2[1:len(v2)-1]...) // drop the nil Returns marker
-	got, err := decodeOrder(v1)
+	v1 := append([]byte{orderdoc.DocV1}, v2[1:len(v2)-1]...) // drop the nil Returns marker
+	got, err := orderdoc.Decode(v1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ordergraph/ordergraph"
 	"github.com/ordergraph/ordergraph/internal/store"
+	"github.com/ordergraph/ordergraph/internal/store/orderdoc"
 )
 
 var (
@@ -60,7 +61,7 @@ func newOrderRow(o *ordergraph.Order) *orderRow {
 		hasRefunds:       len(o.Refunds) > 0,
 		hasShipments:     len(o.Shipments) > 0,
 		hasUnshipped:     o.InProgress() > 0,
-		doc:              encodeOrder(o),
+		doc:              orderdoc.Encode(o),
 	}
 	if next := o.NextTimer(); !next.IsZero() {
 		r.nextTimerAt = next.UnixNano()
@@ -374,7 +375,7 @@ func (t *tx) OrderDueAnyList(ctx context.Context, realNow time.Time, limit int) 
 }
 
 // scanOrder decodes a (version, doc) row. For *sql.Rows it reads the
-// document in place (decodeOrder copies what it keeps).
+// document in place (orderdoc.Decode copies what it keeps).
 func scanOrder(s scanner) (*ordergraph.Order, error) {
 	var (
 		version int64
@@ -389,34 +390,10 @@ func scanOrder(s scanner) (*ordergraph.Order, error) {
 	if err != nil {
 		return nil, err
 	}
-	o, err := decodeOrder(doc)
+	o, err := orderdoc.Decode(doc)
 	if err != nil {
 		return nil, err
 	}
 	o.Version = version
 	return o, nil
-}
-
-// utcOrder puts every time of a JSON-decoded o in UTC, as the store
-// returns all times.
-func utcOrder(o *ordergraph.Order) {
-	o.Created = o.Created.UTC()
-	o.LastUpdated = o.LastUpdated.UTC()
-	o.ReleaseAt = o.ReleaseAt.UTC()
-	o.AckDueAt = o.AckDueAt.UTC()
-	if o.ReleasedAt != nil {
-		*o.ReleasedAt = o.ReleasedAt.UTC()
-	}
-	if o.AckedAt != nil {
-		*o.AckedAt = o.AckedAt.UTC()
-	}
-	for i := range o.Shipments {
-		o.Shipments[i].Created = o.Shipments[i].Created.UTC()
-	}
-	for i := range o.Cancellations {
-		o.Cancellations[i].Created = o.Cancellations[i].Created.UTC()
-	}
-	for i := range o.Refunds {
-		o.Refunds[i].Created = o.Refunds[i].Created.UTC()
-	}
 }

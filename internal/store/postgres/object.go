@@ -1,0 +1,39 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ordergraph/ordergraph"
+	"github.com/ordergraph/ordergraph/internal/store"
+)
+
+const (
+	objectPutSQL = `INSERT INTO object_index (page_id, object_id, order_id, kind) VALUES ($1, $2, $3, $4)`
+	objectGetSQL = `SELECT order_id, kind FROM object_index WHERE page_id = $1 AND object_id = $2`
+)
+
+// ObjectIndexPut records that an object of an order has the given id.
+// Returns ECONFLICT if the page has an object with that id, and ENOTFOUND
+// if the order does not exist.
+func (t *tx) ObjectIndexPut(ctx context.Context, r store.ObjectRef) error {
+	if _, err := t.tx.Exec(ctx, objectPutSQL, r.PageID, r.ObjectID, r.OrderID, r.Kind); err != nil {
+		return formatError(err, "put object index", "object "+r.ObjectID)
+	}
+	return nil
+}
+
+// ObjectIndexGet finds the order an object belongs to.
+func (t *tx) ObjectIndexGet(ctx context.Context, pageID, objectID string) (*store.ObjectRef, error) {
+	r := store.ObjectRef{PageID: pageID, ObjectID: objectID}
+	err := t.tx.QueryRow(ctx, objectGetSQL, pageID, objectID).Scan(&r.OrderID, &r.Kind)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ordergraph.Errorf(ordergraph.ENOTFOUND, "object %s does not exist", objectID)
+	} else if err != nil {
+		return nil, fmt.Errorf("get object index: %w", err)
+	}
+	return &r, nil
+}
