@@ -444,37 +444,77 @@ func (e *Engine) create(ctx context.Context, pageID, orderID, id string, idem *o
 // timerBatch is how many due orders one timer transaction handles.
 const timerBatch = 200
 
+// dueScan is how many due orders RunDueTimers looks at to find the pages
+// with work: several batches' worth, so that a node whose first page
+// another node is already running finds the next pages.
+const dueScan = 5 * timerBatch
+
 // runTimers applies due timers to the named orders of one page, in one
-// transaction, and returns how many changed.
-func (e *Engine) runTimers(ctx context.Context, pageID string, ids []string) (int, error) {
-	n := 0
-	err := e.store.Write(ctx, func(tx store.Tx) error {
-		n = 0
+// transaction, and returns how many changed. Each OrderGet locks its order
+// (on PostgreSQL), so a timer another node runs at once is applied once:
+// the later transaction reads the result and Tick finds nothing due. A
+// transaction the database broke (a deadlock with another node's runTimers
+// locking the same orders in another order) is retried.
+func (e *Engine) runTimers(ctx context.Context, pageID string, ids []string) (n int, err error) {
+	for attempt := 0; ; attempt++ {
+		err = e.store.Write(ctx, func(tx store.Tx) error {
+			page, err := tx.PageGet(ctx, pageID)
+			if err != nil {
+				return err
+			}
+			n, err = e.tick(ctx, tx, page, ids)
+			return err
+		})
+		if ordergraph.ErrorCode(err) != ordergraph.ECONFLICT || attempt == maxConflictRetries {
+			return n, err
+		}
+	}
+}
+
+// claimTimers runs, in one transaction, the timers of up to timerBatch of
+// the page's due orders that no other transaction holds: OrderDueList in a
+// Write claims them (FOR UPDATE SKIP LOCKED on PostgreSQL), so nodes
+// running timers at once take disjoint batches instead of queueing on the
+// same rows. It returns how many orders changed.
+func (e *Engine) claimTimers(ctx context.Context, pageID string) (n int, err error) {
+	err = e.store.Write(ctx, func(tx store.Tx) error {
 		page, err := tx.PageGet(ctx, pageID)
 		if err != nil {
 			return err
 		}
-		now := page.Now(e.clock)
-		for _, id := range ids {
-			stored, err := tx.OrderGet(ctx, page.ID, id)
-			if ordergraph.ErrorCode(err) == ordergraph.ENOTFOUND {
-				continue
-			} else if err != nil {
-				return err
-			}
-			o := stored.Clone()
-			changes := Tick(o, now, autoAck(page), e.NewID)
-			if len(changes) == 0 {
-				continue
-			}
-			if err := e.save(ctx, tx, o, now, changes); err != nil {
-				return err
-			}
-			n++
+		ids, err := tx.OrderDueList(ctx, page.ID, page.Now(e.clock), timerBatch)
+		if err != nil {
+			return err
 		}
-		return nil
+		n, err = e.tick(ctx, tx, page, ids)
+		return err
 	})
 	return n, err
+}
+
+// tick applies the due timers of the named orders of page in tx, and
+// returns how many changed.
+func (e *Engine) tick(ctx context.Context, tx store.Tx, page *ordergraph.Page, ids []string) (int, error) {
+	n := 0
+	now := page.Now(e.clock)
+	for _, id := range ids {
+		stored, err := tx.OrderGet(ctx, page.ID, id)
+		if ordergraph.ErrorCode(err) == ordergraph.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return n, err
+		}
+		o := stored.Clone()
+		changes := Tick(o, now, autoAck(page), e.NewID)
+		if len(changes) == 0 {
+			continue
+		}
+		if err := e.save(ctx, tx, o, now, changes); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // runPageTimers runs every timer of one page due by its clock.
@@ -506,7 +546,8 @@ func (e *Engine) runPageTimers(ctx context.Context, pageID string) (int, error) 
 
 // RunDueTimers runs the timers (hold ends, acknowledgement deadlines) that
 // are due on any page by its clock, and returns how many orders changed.
-// The server calls it periodically.
+// The server calls it periodically; servers sharing a PostgreSQL database
+// all call it, and each due order is changed by exactly one of them.
 func (e *Engine) RunDueTimers(ctx context.Context) (int, error) {
 	if err := e.forgetExpiredKeys(ctx); err != nil {
 		return 0, err
@@ -515,30 +556,33 @@ func (e *Engine) RunDueTimers(ctx context.Context) (int, error) {
 	for {
 		var refs []store.OrderRef
 		err := e.store.Read(ctx, func(tx store.Tx) (err error) {
-			refs, err = tx.OrderDueAnyList(ctx, e.clock.Now(), timerBatch)
+			refs, err = tx.OrderDueAnyList(ctx, e.clock.Now(), dueScan)
 			return err
 		})
 		if err != nil || len(refs) == 0 {
 			return total, err
 		}
-		byPage := make(map[string][]string)
+		// The list says which pages have due orders; each page's are
+		// claimed in the transaction that runs them.
+		seen := make(map[string]bool)
 		var pages []string
 		for _, r := range refs {
-			if _, ok := byPage[r.PageID]; !ok {
+			if !seen[r.PageID] {
+				seen[r.PageID] = true
 				pages = append(pages, r.PageID)
 			}
-			byPage[r.PageID] = append(byPage[r.PageID], r.OrderID)
 		}
 		changed := 0
 		for _, p := range pages {
-			n, err := e.runTimers(ctx, p, byPage[p])
+			n, err := e.claimTimers(ctx, p)
 			changed += n
 			if err != nil {
 				return total + changed, err
 			}
 		}
 		total += changed
-		if changed == 0 || len(refs) < timerBatch {
+		if changed == 0 {
+			// Done, or what is left is other nodes' claims: do not spin.
 			return total, nil
 		}
 	}
