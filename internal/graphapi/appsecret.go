@@ -21,8 +21,9 @@ func AppSecretProof(appSecret, accessToken string) string {
 // token it authenticated with, as the platform does for an app that has an
 // app secret: a proof that is given must match, and one is required when
 // Config.RequireAppSecretProof is set. Without Config.AppSecret there is
-// nothing to verify against and a proof is ignored.
-func (c *call) checkAppSecretProof(rawToken string) error {
+// nothing to verify against and a proof is ignored. inherited is the batch
+// entry's proof when the entry uses its batch's token.
+func (c *call) checkAppSecretProof(rawToken, inherited string) error {
 	secret := c.h.cfg.AppSecret
 	if secret == "" {
 		return nil
@@ -30,6 +31,9 @@ func (c *call) checkAppSecretProof(rawToken string) error {
 	proof, err := c.params.root().String("appsecret_proof")
 	if err != nil {
 		return errAppSecretProof(msgAppSecretProofInvalid)
+	}
+	if proof == "" {
+		proof = inherited
 	}
 	if proof == "" {
 		if c.h.cfg.RequireAppSecretProof {

@@ -7,10 +7,10 @@ import (
 	"github.com/ordergraph/ordergraph"
 )
 
-// authenticate reads the access token (the access_token parameter, or an
-// "Authorization: Bearer|OAuth <token>" header), resolves it to its page
-// and role, and checks its appsecret_proof. The page scopes everything the
-// request touches.
+// authenticate reads the access token (the access_token parameter, an
+// "Authorization: Bearer|OAuth <token>" header, or else a batch entry's
+// batch's token), resolves it to its page and role, and checks its
+// appsecret_proof. The page scopes everything the request touches.
 func (c *call) authenticate() error {
 	raw, err := c.params.root().String("access_token")
 	if err != nil {
@@ -18,6 +18,10 @@ func (c *call) authenticate() error {
 	}
 	if raw == "" {
 		raw = tokenFromHeader(c.r.Header.Get("Authorization"))
+	}
+	inheritedProof := ""
+	if raw == "" {
+		raw, inheritedProof = batchCredentials(c.ctx)
 	}
 	if raw == "" {
 		return errTokenRequired()
@@ -33,7 +37,7 @@ func (c *call) authenticate() error {
 	if tok == nil || page == nil {
 		return &ordergraph.Error{Code: ordergraph.EUNAUTHORIZED, Message: msgInvalidToken}
 	}
-	if err := c.checkAppSecretProof(raw); err != nil {
+	if err := c.checkAppSecretProof(raw, inheritedProof); err != nil {
 		return err
 	}
 	c.token, c.page = tok, page

@@ -61,12 +61,22 @@ const (
 
 	msgAppSecretProofInvalid  = "Invalid appsecret_proof provided in the API argument"
 	msgAppSecretProofRequired = "API calls from the server require an appsecret_proof argument"
+
+	msgBatchTooMany     = "Too many requests in batch message. Maximum batch size is %d"
+	msgBatchNested      = "A request in a batch cannot itself be a batch"
+	msgBatchNotObject   = "Request %d of the batch must be a JSON object with method, relative_url and optionally body"
+	msgBatchMethod      = "Request %d of the batch has method %q; it must be GET, POST, PUT or DELETE"
+	msgBatchRelativeURL = "Request %d of the batch needs a relative_url, such as \"v25.0/{page_id}/commerce_orders?state=CREATED\""
+	msgBatchBadURL      = "Request %d of the batch has a relative_url that is not a Graph path: %q"
+	msgBatchBody        = "Request %d of the batch has a body that is not a form-encoded string such as \"idempotency_key=abc&tracking_info=%%7B...%%7D\""
+	msgBatchHeaders     = "Request %d of the batch has headers that are not a list of \"Name: value\" strings or {\"name\",\"value\"} objects"
 )
 
 // Graph error types.
 const (
 	typeOAuth       = "OAuthException"
 	typeGraphMethod = "GraphMethodException"
+	typeBatch       = "GraphBatchException"
 )
 
 // graphError is one Graph error envelope, ready to be written. Errors that

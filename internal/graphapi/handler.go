@@ -242,7 +242,11 @@ func (c *call) serve() error {
 		c.id = segs[0]
 	}
 
-	p, err := parseParams(c.r)
+	parse := parseParams
+	if len(segs) == 0 {
+		parse = parseRootParams // a batch may be the JSON body itself
+	}
+	p, err := parse(c.r)
 	if err != nil {
 		return err
 	}
@@ -251,6 +255,9 @@ func (c *call) serve() error {
 		if m, _ := p.root().String("method"); m != "" {
 			c.method = strings.ToUpper(m)
 		}
+	}
+	if c.isBatch() {
+		return c.serveBatch()
 	}
 	if c.id == "" {
 		return errUnsupportedRoot(c.method)

@@ -193,13 +193,16 @@ func usageEntries(u Usage) []any {
 
 // chargeCall counts the request against its page's budget and sets the
 // usage header on the response; over budget it answers error 80001. It
-// runs once the token is authenticated, so that nobody can spend a page's
-// budget without its credentials.
+// runs once the token is authenticated (and its appsecret_proof checked),
+// so that nobody can spend a page's budget without its credentials.
 func (c *call) chargeCall() error {
 	l := c.h.cfg.RateLimiter
 	u, ok := l.Take(c.page.ID)
 	hdr, _ := marshal(object{{c.page.ID, usageEntries(u)}})
 	c.w.Header().Set(headerBUC, string(hdr))
+	if b := batchFrom(c.ctx); b != nil {
+		b.touch(c.page.ID)
+	}
 	if !ok {
 		return errRateLimited()
 	}
