@@ -33,6 +33,10 @@ type serveOptions struct {
 	timerInterval time.Duration
 	logFormat     string
 	logLevel      string
+	// appSecret and requireAppSecretProof configure appsecret_proof, as
+	// an app's secret and its "Require App Secret" switch do.
+	appSecret             string
+	requireAppSecretProof bool
 }
 
 // newServeCommand returns `ordergraph serve`.
@@ -50,6 +54,9 @@ func newServeCommand(getenv func(string) string) *cobra.Command {
 			if o.adminKey == "" {
 				o.adminKey = getenv("ORDERGRAPH_ADMIN_KEY")
 			}
+			if o.appSecret == "" {
+				o.appSecret = getenv("ORDERGRAPH_APP_SECRET")
+			}
 			return runServe(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr(), nil)
 		},
 	}
@@ -62,6 +69,8 @@ func newServeCommand(getenv func(string) string) *cobra.Command {
 	f.DurationVar(&o.timerInterval, "timer-interval", time.Second, "how often due timers (hold ends, acknowledgement deadlines) run; 0 disables")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.StringVar(&o.appSecret, "app-secret", "", "app secret that a Graph request's appsecret_proof must match (default $ORDERGRAPH_APP_SECRET)")
+	f.BoolVar(&o.requireAppSecretProof, "require-appsecret-proof", false, "refuse Graph requests without appsecret_proof (needs --app-secret)")
 	return cmd
 }
 
@@ -80,6 +89,9 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer, rea
 		return fmt.Errorf("--public-url must start with http:// or https://, not %q", o.publicURL)
 	}
 	o.publicURL = strings.TrimRight(o.publicURL, "/")
+	if o.requireAppSecretProof && o.appSecret == "" {
+		return fmt.Errorf("--require-appsecret-proof needs --app-secret (or $ORDERGRAPH_APP_SECRET)")
+	}
 
 	db, err := openStore(ctx, o.db)
 	if err != nil {
@@ -99,6 +111,10 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer, rea
 		Auth:      engine,
 		Logger:    logger,
 		PublicURL: o.publicURL,
+		// Rate budgets are per process (graphapi.RateLimiter): each server
+		// sharing a database enforces its own.
+		AppSecret:             o.appSecret,
+		RequireAppSecretProof: o.requireAppSecretProof,
 		Observe: func(ri graphapi.RequestInfo) {
 			srv.Observe(server.Request{
 				Route: ri.Route, Method: ri.Method, Status: ri.Status, Duration: ri.Duration,
