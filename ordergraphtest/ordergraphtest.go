@@ -1,13 +1,16 @@
 // Package ordergraphtest runs a complete ordergraph in process, for tests:
 // the Graph API and the sandbox on a loopback port, an embedded SQLite
-// database in a temporary directory, and a clock the test moves. Sellers
-// test their Order Management integrations against it the way they would
+// database in a temporary directory (or a fresh schema of a PostgreSQL
+// database, see WithPostgres), and a clock the test moves. Sellers test
+// their Order Management integrations against it the way they would
 // against the platform, by pointing their client at Server.URL.
 package ordergraphtest
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -18,7 +21,10 @@ import (
 	"github.com/ordergraph/ordergraph/internal/lifecycle"
 	"github.com/ordergraph/ordergraph/internal/sandbox"
 	"github.com/ordergraph/ordergraph/internal/server"
+	"github.com/ordergraph/ordergraph/internal/store"
+	"github.com/ordergraph/ordergraph/internal/store/postgres"
 	"github.com/ordergraph/ordergraph/internal/store/sqlite"
+	"github.com/ordergraph/ordergraph/internal/store/storetest"
 )
 
 // Server is an in-process ordergraph.
@@ -40,10 +46,11 @@ type Server struct {
 type Option func(*options)
 
 type options struct {
-	start   time.Time
-	idStart int64
-	logger  *slog.Logger
-	dbPath  string
+	start    time.Time
+	idStart  int64
+	logger   *slog.Logger
+	dbPath   string
+	postgres string
 }
 
 // WithTime starts the base clock at t instead of 2026-01-05T09:00:00Z.
@@ -60,6 +67,16 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l 
 // WithDatabase uses the SQLite database at path instead of a temporary one.
 func WithDatabase(path string) Option { return func(o *options) { o.dbPath = path } }
 
+// WithPostgres runs the server on the PostgreSQL database at url (a
+// postgres:// URL), in a new schema that is dropped when the test ends, so
+// tests on one database run in parallel.
+//
+// Without WithDatabase or WithPostgres, NewServer uses PostgreSQL when the
+// environment has ORDERGRAPH_TEST_STORE=postgres and ORDERGRAPH_TEST_POSTGRES
+// set to a URL, and a temporary SQLite file otherwise: that is how CI runs
+// the same tests on both stores.
+func WithPostgres(url string) Option { return func(o *options) { o.postgres = url } }
+
 // AdminKey is the sandbox admin key of every test server.
 const AdminKey = "ordergraphtest-admin-key"
 
@@ -71,11 +88,7 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.dbPath == "" {
-		o.dbPath = filepath.Join(tb.TempDir(), "ordergraph.db")
-	}
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, o.dbPath)
+	db, err := openStore(tb, o)
 	if err != nil {
 		tb.Fatalf("open database: %v", err)
 	}
@@ -111,6 +124,33 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 		}
 	})
 	return &Server{URL: srv.URL(), AdminKey: AdminKey, Clock: clock, Orders: engine, Sandbox: engine}
+}
+
+// openStore opens the database o names, which the test's cleanup closes
+// (and, on PostgreSQL, drops).
+func openStore(tb testing.TB, o options) (store.Store, error) {
+	if o.dbPath == "" && o.postgres == "" && os.Getenv(storetest.EnvStore) == "postgres" {
+		if o.postgres = os.Getenv(storetest.EnvPostgres); o.postgres == "" {
+			return nil, fmt.Errorf("%s=postgres needs %s, a postgres:// URL", storetest.EnvStore, storetest.EnvPostgres)
+		}
+	}
+	if o.dbPath != "" || o.postgres == "" {
+		if o.dbPath == "" {
+			o.dbPath = filepath.Join(tb.TempDir(), "ordergraph.db")
+		}
+		return sqlite.Open(context.Background(), o.dbPath)
+	}
+	dsn, drop, err := storetest.NewPostgresSchema(o.postgres)
+	if err != nil {
+		return nil, err
+	}
+	// Registered before the server's cleanup, so it runs after it.
+	tb.Cleanup(func() {
+		if err := drop(); err != nil {
+			tb.Errorf("drop test schema: %v", err)
+		}
+	})
+	return postgres.Open(context.Background(), dsn)
 }
 
 // Clock is a base clock that moves only when told to.

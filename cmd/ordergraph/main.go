@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/ordergraph/ordergraph"
 	"github.com/ordergraph/ordergraph/internal/store"
+	"github.com/ordergraph/ordergraph/internal/store/postgres"
 	"github.com/ordergraph/ordergraph/internal/store/sqlite"
 )
 
@@ -63,18 +65,40 @@ func newRootCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra
 	return root
 }
 
-// openStore opens the database named by dsn: a SQLite file path (created
-// when missing) with its migrations applied.
+// openStore opens the database named by dsn, with its migrations applied:
+// a postgres:// (or postgresql://) URL opens PostgreSQL, which several
+// servers may share; anything else is a SQLite file path, created when
+// missing.
 func openStore(ctx context.Context, dsn string) (store.Store, error) {
 	switch {
 	case dsn == "":
-		return nil, errors.New("--db is required: a SQLite file path such as ordergraph.db")
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return nil, errors.New("PostgreSQL support is not built yet: use a SQLite file path for --db")
+		return nil, errors.New("--db is required: a SQLite file path such as ordergraph.db, or a postgres:// URL")
+	case isPostgres(dsn):
+		db, err := postgres.Open(ctx, dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", redactDSN(dsn), err)
+		}
+		return db, nil
 	}
 	db, err := sqlite.Open(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", dsn, err)
 	}
 	return db, nil
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// redactDSN hides the password of a database URL, for messages and logs.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		if isPostgres(dsn) {
+			return "postgres://(unparsable URL)"
+		}
+		return dsn
+	}
+	return u.Redacted()
 }

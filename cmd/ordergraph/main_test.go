@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ordergraph/ordergraph/internal/server"
+	"github.com/ordergraph/ordergraph/internal/store/storetest"
 )
 
 // syncBuffer is a goroutine-safe output sink.
@@ -54,12 +55,12 @@ func TestServe_Errors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"ErrPostgres", []string{"serve", "--db", "postgres://postgres@127.0.0.1:5432/test"}, "PostgreSQL support is not built yet"},
+		{"ErrPostgres", []string{"serve", "--db", "postgres://nobody:secret@127.0.0.1:1/none?connect_timeout=1"}, "open database postgres://nobody:xxxxx@127.0.0.1:1/none"},
 		{"ErrLogFormat", []string{"serve", "--log-format", "xml"}, "--log-format must be text or json"},
 		{"ErrLogLevel", []string{"serve", "--log-level", "loud"}, "--log-level"},
 		{"ErrPublicURL", []string{"serve", "--public-url", "example.com"}, "--public-url"},
 		{"ErrArgs", []string{"serve", "extra"}, "unknown command"},
-		{"ErrMigratePostgres", []string{"migrate", "--db", "postgresql://x"}, "PostgreSQL support is not built yet"},
+		{"ErrMigratePostgres", []string{"migrate", "--db", "postgresql://127.0.0.1:1/none?connect_timeout=1"}, "open database postgresql://127.0.0.1:1/none"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -87,6 +88,26 @@ func TestMigrate(t *testing.T) {
 	// Migrating again is a no-op.
 	if _, err := runCommand(t, "migrate", "--db", path); err != nil {
 		t.Fatalf("second migrate: %v", err)
+	}
+}
+
+// TestMigrate_Postgres migrates a PostgreSQL schema, twice, and serves on
+// it.
+func TestMigrate_Postgres(t *testing.T) {
+	t.Parallel()
+	dsn := storetest.PostgresDSN(t)
+	for range 2 {
+		out, err := runCommand(t, "migrate", "--db", dsn)
+		if err != nil {
+			t.Fatalf("migrate: %v", err)
+		}
+		if !strings.Contains(out, "up to date") {
+			t.Errorf("output %q", out)
+		}
+	}
+	srv, _ := MustRunServe(t, serveOptions{db: dsn, adminKey: "test-admin", timerInterval: 20 * time.Millisecond})
+	if status, body := httpGet(t, srv.URL()+"/healthz"); status != http.StatusOK {
+		t.Errorf("healthz: %d %s", status, body)
 	}
 }
 

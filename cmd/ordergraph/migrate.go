@@ -7,7 +7,8 @@ import (
 )
 
 // newMigrateCommand returns `ordergraph migrate`: open the database,
-// applying every pending migration, and exit.
+// applying every pending migration, and exit. On PostgreSQL it is safe to
+// run while servers start: migrations hold an advisory lock.
 func newMigrateCommand() *cobra.Command {
 	var dsn string
 	cmd := &cobra.Command{
@@ -22,10 +23,10 @@ func newMigrateCommand() *cobra.Command {
 			if err := db.Close(); err != nil {
 				return fmt.Errorf("close database: %w", err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: schema is up to date\n", dsn)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: schema is up to date\n", redactDSN(dsn))
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&dsn, "db", "ordergraph.db", "SQLite database file")
+	cmd.Flags().StringVar(&dsn, "db", "ordergraph.db", "SQLite database file, or a postgres:// URL")
 	return cmd
 }

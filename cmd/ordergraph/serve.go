@@ -46,9 +46,11 @@ func newServeCommand(getenv func(string) string) *cobra.Command {
 		Use:   "serve",
 		Short: "Serve the Graph API at / and the sandbox API at /sandbox/",
 		Long: "serve answers the Order Management Graph API at / and the sandbox API (pages, tokens,\n" +
-			"buyers, the clock) at /sandbox/, on one SQLite database. With --demo it also creates a\n" +
-			"demo page with orders in every state and prints how to call it.",
-		Example: "  ordergraph serve --demo\n  ordergraph serve --addr :8080 --db /var/lib/ordergraph.db --admin-key \"$KEY\"",
+			"buyers, the clock) at /sandbox/, on one SQLite database, or on PostgreSQL, which several\n" +
+			"serve processes may share. With --demo it also creates a demo page with orders in every\n" +
+			"state and prints how to call it.",
+		Example: "  ordergraph serve --demo\n  ordergraph serve --addr :8080 --db /var/lib/ordergraph.db --admin-key \"$KEY\"\n" +
+			"  ordergraph serve --addr :8080 --db postgres://ordergraph@db.internal/ordergraph --admin-key \"$KEY\"",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.adminKey == "" {
@@ -62,7 +64,7 @@ func newServeCommand(getenv func(string) string) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
-	f.StringVar(&o.db, "db", "ordergraph.db", "SQLite database file (created when missing)")
+	f.StringVar(&o.db, "db", "ordergraph.db", "SQLite database file (created when missing), or a postgres:// URL shared by several servers")
 	f.StringVar(&o.adminKey, "admin-key", "", "key of the sandbox API (default $ORDERGRAPH_ADMIN_KEY, else a new random key, printed)")
 	f.StringVar(&o.publicURL, "public-url", "", "base URL clients reach the server at, for paging links (default: from each request)")
 	f.BoolVar(&o.demo, "demo", false, "create a demo page with orders in every state and print how to call it")
@@ -146,7 +148,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer, rea
 	if baseURL == "" {
 		baseURL = srv.URL()
 	}
-	logger.Info("ordergraph listening", "url", srv.URL(), "db", o.db, "version", ordergraph.Version)
+	logger.Info("ordergraph listening", "url", srv.URL(), "db", redactDSN(o.db), "version", ordergraph.Version)
 	switch {
 	case demo != nil:
 		printDemo(stdout, baseURL, adminKey, demo)
