@@ -51,7 +51,7 @@ func newServeCommand(getenv func(string) string) *cobra.Command {
 			"state and prints how to call it.",
 		Example: "  ordergraph serve --demo\n  ordergraph serve --addr :8080 --db /var/lib/ordergraph.db --admin-key \"$KEY\"\n" +
 			"  ordergraph serve --addr :8080 --db postgres://ordergraph@db.internal/ordergraph --admin-key \"$KEY\"",
-		Args:    cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.adminKey == "" {
 				o.adminKey = getenv("ORDERGRAPH_ADMIN_KEY")
