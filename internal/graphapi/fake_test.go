@@ -21,15 +21,21 @@ import (
 type fakeOrders struct {
 	t testing.TB
 
-	FindOrderByIDFunc    func(ctx context.Context, pageID, orderID string) (*ordergraph.Order, error)
-	FindOrdersFunc       func(ctx context.Context, f ordergraph.OrderFilter) (*ordergraph.OrderPage, error)
-	FindProductByIDFunc  func(ctx context.Context, pageID, productID string) (*ordergraph.Product, error)
-	FindPageFunc         func(ctx context.Context, id string) (*ordergraph.Page, error)
-	AcknowledgeFunc      func(ctx context.Context, cmd ordergraph.AcknowledgeCommand) (*ordergraph.WriteResult, error)
-	AcknowledgeBatchFunc func(ctx context.Context, cmd ordergraph.AcknowledgeBatchCommand) (*ordergraph.WriteResult, []ordergraph.AcknowledgeOutcome, error)
-	ShipFunc             func(ctx context.Context, cmd ordergraph.ShipCommand) (*ordergraph.WriteResult, error)
-	CancelFunc           func(ctx context.Context, cmd ordergraph.CancelCommand) (*ordergraph.WriteResult, error)
-	RefundFunc           func(ctx context.Context, cmd ordergraph.RefundCommand) (*ordergraph.WriteResult, error)
+	FindOrderByIDFunc      func(ctx context.Context, pageID, orderID string) (*ordergraph.Order, error)
+	FindOrdersFunc         func(ctx context.Context, f ordergraph.OrderFilter) (*ordergraph.OrderPage, error)
+	FindProductByIDFunc    func(ctx context.Context, pageID, productID string) (*ordergraph.Product, error)
+	FindPageFunc           func(ctx context.Context, id string) (*ordergraph.Page, error)
+	AcknowledgeFunc        func(ctx context.Context, cmd ordergraph.AcknowledgeCommand) (*ordergraph.WriteResult, error)
+	AcknowledgeBatchFunc   func(ctx context.Context, cmd ordergraph.AcknowledgeBatchCommand) (*ordergraph.WriteResult, []ordergraph.AcknowledgeOutcome, error)
+	ShipFunc               func(ctx context.Context, cmd ordergraph.ShipCommand) (*ordergraph.WriteResult, error)
+	CancelFunc             func(ctx context.Context, cmd ordergraph.CancelCommand) (*ordergraph.WriteResult, error)
+	RefundFunc             func(ctx context.Context, cmd ordergraph.RefundCommand) (*ordergraph.WriteResult, error)
+	UpdateShipmentFunc     func(ctx context.Context, cmd ordergraph.UpdateShipmentCommand) (*ordergraph.WriteResult, error)
+	ApplyItemUpdatesFunc   func(ctx context.Context, cmd ordergraph.ItemUpdatesCommand) (*ordergraph.WriteResult, error)
+	CreateReturnFunc       func(ctx context.Context, cmd ordergraph.ReturnCommand) (*ordergraph.WriteResult, error)
+	UpdateReturnFunc       func(ctx context.Context, cmd ordergraph.UpdateReturnCommand) (*ordergraph.WriteResult, error)
+	FindReturnByIDFunc     func(ctx context.Context, pageID, returnID string) (*ordergraph.Order, *ordergraph.Return, error)
+	SetOrderManagementFunc func(ctx context.Context, pageID, mode string) (*ordergraph.Page, error)
 }
 
 var _ ordergraph.OrderService = (*fakeOrders)(nil)
@@ -102,6 +108,48 @@ func (f *fakeOrders) Refund(ctx context.Context, cmd ordergraph.RefundCommand) (
 		return nil, f.unexpected("Refund")
 	}
 	return f.RefundFunc(ctx, cmd)
+}
+
+func (f *fakeOrders) UpdateShipment(ctx context.Context, cmd ordergraph.UpdateShipmentCommand) (*ordergraph.WriteResult, error) {
+	if f.UpdateShipmentFunc == nil {
+		return nil, f.unexpected("UpdateShipment")
+	}
+	return f.UpdateShipmentFunc(ctx, cmd)
+}
+
+func (f *fakeOrders) ApplyItemUpdates(ctx context.Context, cmd ordergraph.ItemUpdatesCommand) (*ordergraph.WriteResult, error) {
+	if f.ApplyItemUpdatesFunc == nil {
+		return nil, f.unexpected("ApplyItemUpdates")
+	}
+	return f.ApplyItemUpdatesFunc(ctx, cmd)
+}
+
+func (f *fakeOrders) CreateReturn(ctx context.Context, cmd ordergraph.ReturnCommand) (*ordergraph.WriteResult, error) {
+	if f.CreateReturnFunc == nil {
+		return nil, f.unexpected("CreateReturn")
+	}
+	return f.CreateReturnFunc(ctx, cmd)
+}
+
+func (f *fakeOrders) UpdateReturn(ctx context.Context, cmd ordergraph.UpdateReturnCommand) (*ordergraph.WriteResult, error) {
+	if f.UpdateReturnFunc == nil {
+		return nil, f.unexpected("UpdateReturn")
+	}
+	return f.UpdateReturnFunc(ctx, cmd)
+}
+
+func (f *fakeOrders) FindReturnByID(ctx context.Context, pageID, returnID string) (*ordergraph.Order, *ordergraph.Return, error) {
+	if f.FindReturnByIDFunc == nil {
+		return nil, nil, notFound()
+	}
+	return f.FindReturnByIDFunc(ctx, pageID, returnID)
+}
+
+func (f *fakeOrders) SetOrderManagement(ctx context.Context, pageID, mode string) (*ordergraph.Page, error) {
+	if f.SetOrderManagementFunc == nil {
+		return nil, f.unexpected("SetOrderManagement")
+	}
+	return f.SetOrderManagementFunc(ctx, pageID, mode)
 }
 
 // fakeAuth is a hand-written ordergraph.AuthService.
