@@ -1,9 +1,12 @@
 package postgres_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -235,4 +238,77 @@ func TestNodes_TimersAndShipsOnOneDatabase(t *testing.T) {
 			}
 		}
 	})
+}
+
+// BenchmarkNodes is the load test of docs/scaling.md: commands from 16
+// concurrent clients per CPU, spread over 1 or 3 nodes (engines with
+// their own pools) on one database, on orders of 8 pages. Acknowledge
+// acknowledges a different CREATED order each time (a locked
+// read-modify-write and an event); Get reads one order; List reads a
+// page of 25.
+func BenchmarkNodes(b *testing.B) {
+	for _, n := range []int{1, 3} {
+		for _, op := range []string{"Acknowledge", "Get", "List"} {
+			b.Run(fmt.Sprintf("%s/Nodes=%d", op, n), func(b *testing.B) { benchNodes(b, n, op) })
+		}
+	}
+}
+
+func benchNodes(b *testing.B, n int, op string) {
+	ctx := context.Background()
+	dsn := storetest.PostgresDSN(b)
+	var nodes []*lifecycle.Engine
+	for i := range n {
+		e := lifecycle.NewEngine(storetest.OpenPostgresDSN(b, dsn), &nodeClock{now: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}, nil)
+		e.NewID = lifecycle.SequentialIDs(int64(i+1) * 1_000_000_000)
+		nodes = append(nodes, e)
+	}
+	const pages = 8
+	perPage := 500
+	if op == "Acknowledge" {
+		perPage = b.N/pages + 1
+	}
+	type ref struct{ page, order string }
+	var refs []ref
+	for p := range pages {
+		page, _, err := nodes[0].CreatePage(ctx, ordergraph.PageSpec{Name: fmt.Sprint("Page ", p)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for left := perPage; left > 0; left -= lifecycle.MaxGenerate {
+			ids, err := nodes[0].GenerateOrders(ctx, page.ID, ordergraph.GenerateSpec{Count: min(left, lifecycle.MaxGenerate), Seed: int64(p), StartState: ordergraph.StateCreated})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, id := range ids {
+				refs = append(refs, ref{page.ID, id})
+			}
+		}
+	}
+	// Interleave pages, as traffic from many sellers does.
+	slices.SortFunc(refs, func(x, y ref) int { return cmp.Compare(x.order[len(x.order)-3:], y.order[len(y.order)-3:]) })
+
+	var next, client atomic.Int64
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		e := nodes[int(client.Add(1))%len(nodes)]
+		for pb.Next() {
+			r := refs[int(next.Add(1)-1)%len(refs)]
+			var err error
+			switch op {
+			case "Acknowledge":
+				_, err = e.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: r.page, OrderID: r.order})
+			case "Get":
+				_, err = e.FindOrderByID(ctx, r.page, r.order)
+			case "List":
+				_, err = e.FindOrders(ctx, ordergraph.OrderFilter{PageID: r.page, States: []ordergraph.OrderState{ordergraph.StateCreated}, Limit: 25})
+			}
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
 }

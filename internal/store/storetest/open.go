@@ -152,10 +152,21 @@ func dropSchema(base, schema string) error {
 	return adminExec(base, "DROP SCHEMA "+schema+" CASCADE")
 }
 
-// adminExec runs one statement on a connection of its own.
+// adminExec runs one statement on a connection of its own (not a pool:
+// pgxpool's pool_* settings in dsn are left out).
 func adminExec(dsn, sql string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	if u, err := url.Parse(dsn); err == nil {
+		q := u.Query()
+		for k := range q {
+			if strings.HasPrefix(k, "pool_") {
+				q.Del(k)
+			}
+		}
+		u.RawQuery = q.Encode()
+		dsn = u.String()
+	}
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return err
