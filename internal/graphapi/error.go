@@ -54,6 +54,12 @@ const (
 	msgBodyTooLarge     = "The request body is larger than %d bytes"
 	msgBodyForm         = "The request body could not be read as %s: %v"
 
+	// The current API's item-level writes and edges.
+	msgParamQuantityOrAmount = "Param %s must give exactly one of item_refund_quantity or item_refund_amount"
+	msgParamFulfillment      = "Param %s must give exactly one of fulfillment_location_id or fulfillment_address"
+	msgParamNonNegativeInt   = "Param %s must be a whole number, 0 or more"
+	msgParamCursor           = "Param %s is not a valid cursor; pass a cursor exactly as a previous response's paging.cursors gave it"
+
 	msgNonexistingField = "Tried accessing nonexisting field (%s) on node type (%s)"
 	msgFieldNoSubfields = "Field %s of node type (%s) has no subfields: %s{...} cannot be selected"
 	msgFieldsSyntax     = "Syntax error \"%s\" at character %d: %s"

@@ -104,6 +104,7 @@ const (
 	kindCMS
 	kindOrder
 	kindProduct
+	kindReturn
 )
 
 var kindPlaceholder = map[nodeKind]string{
@@ -111,6 +112,7 @@ var kindPlaceholder = map[nodeKind]string{
 	kindCMS:     "{cms_id}",
 	kindOrder:   "{order_id}",
 	kindProduct: "{product_id}",
+	kindReturn:  "{return_id}",
 }
 
 // route is one Graph endpoint: a method and edge ("" for the node itself)
@@ -132,12 +134,30 @@ var routes = []route{
 	{method: http.MethodGet, edge: "", kinds: []nodeKind{kindProduct}, serve: getProduct},
 	{method: http.MethodGet, edge: "commerce_orders", kinds: []nodeKind{kindPage, kindCMS}, serve: listOrders},
 	{method: http.MethodGet, edge: "commerce_merchant_settings", kinds: []nodeKind{kindPage}, serve: listCMS},
-	{method: http.MethodGet, edge: "items", kinds: []nodeKind{kindOrder}, serve: listItems},
+	{method: http.MethodGet, edge: "items", kinds: []nodeKind{kindOrder}, serve: listOrderEdge},
 	{method: http.MethodPost, edge: "acknowledge_order", kinds: []nodeKind{kindOrder}, write: true, serve: acknowledgeOrder},
 	{method: http.MethodPost, edge: "acknowledge_orders", kinds: []nodeKind{kindPage, kindCMS}, write: true, serve: acknowledgeOrders},
 	{method: http.MethodPost, edge: "shipments", kinds: []nodeKind{kindOrder}, write: true, serve: createShipment},
 	{method: http.MethodPost, edge: "cancel_order", kinds: []nodeKind{kindOrder}, write: true, serve: cancelOrder},
 	{method: http.MethodPost, edge: "refund_order", kinds: []nodeKind{kindOrder}, write: true, serve: refundOrder},
+	// The current (item-level) API.
+	{method: http.MethodGet, edge: "", kinds: []nodeKind{kindReturn}, serve: getReturn},
+	{method: http.MethodGet, edge: "shipments", kinds: []nodeKind{kindOrder}, serve: listOrderEdge},
+	{method: http.MethodPost, edge: "update_shipment", kinds: []nodeKind{kindOrder}, write: true, serve: updateShipment},
+	{method: http.MethodGet, edge: "cancellations", kinds: []nodeKind{kindOrder}, serve: listOrderEdge},
+	{method: http.MethodPost, edge: "cancellations", kinds: []nodeKind{kindOrder}, write: true, serve: createCancellation},
+	{method: http.MethodGet, edge: "refunds", kinds: []nodeKind{kindOrder}, serve: listOrderEdge},
+	{method: http.MethodPost, edge: "refunds", kinds: []nodeKind{kindOrder}, write: true, serve: createRefund},
+	{method: http.MethodGet, edge: "returns", kinds: []nodeKind{kindOrder}, serve: listOrderReturns},
+	{method: http.MethodGet, edge: "returns", kinds: []nodeKind{kindPage, kindCMS}, serve: listPageReturns},
+	{method: http.MethodPost, edge: "returns", kinds: []nodeKind{kindOrder}, write: true, serve: createReturn},
+	{method: http.MethodPost, edge: "update_return", kinds: []nodeKind{kindReturn}, write: true, serve: updateReturn},
+	{method: http.MethodPost, edge: "item_updates", kinds: []nodeKind{kindOrder}, write: true, serve: applyItemUpdates},
+	{method: http.MethodGet, edge: "payments", kinds: []nodeKind{kindOrder}, serve: listOrderEdge},
+	{method: http.MethodGet, edge: "promotion_details", kinds: []nodeKind{kindOrder}, serve: listOrderEdge},
+	{method: http.MethodGet, edge: "promotions", kinds: []nodeKind{kindOrder}, serve: listOrderEdge},
+	{method: http.MethodGet, edge: "order_management_apps", kinds: []nodeKind{kindPage, kindCMS}, serve: listOrderManagementApps},
+	{method: http.MethodPost, edge: "order_management_apps", kinds: []nodeKind{kindPage, kindCMS}, write: true, serve: registerOrderManagementApp},
 }
 
 // knownEdge reports whether any route serves edge.
@@ -169,8 +189,9 @@ type call struct {
 	page     *ordergraph.Page
 
 	kind    nodeKind
-	order   *ordergraph.Order
+	order   *ordergraph.Order // the order, or the return's order
 	product *ordergraph.Product
+	ret     *ordergraph.Return
 
 	routeName string
 	status    int
@@ -344,6 +365,16 @@ func (c *call) resolve() (*route, error) {
 			return nil, fmt.Errorf("find product %s: %w", c.id, err)
 		}
 	}
+	if rt := accepts(kindReturn); rt != nil {
+		o, r, err := c.h.cfg.Orders.FindReturnByID(c.ctx, c.page.ID, c.id)
+		switch {
+		case err == nil && o != nil && r != nil:
+			c.kind, c.order, c.ret = kindReturn, o, r
+			return rt, nil
+		case err != nil && ordergraph.ErrorCode(err) != ordergraph.ENOTFOUND:
+			return nil, fmt.Errorf("find return %s: %w", c.id, err)
+		}
+	}
 	return nil, errUnsupported(c.method, c.id)
 }
 
@@ -377,6 +408,8 @@ func (c *call) objectID() string {
 		return c.page.ID
 	case kindOrder:
 		return c.order.ID
+	case kindReturn:
+		return c.ret.ID
 	}
 	return c.id
 }

@@ -2,8 +2,11 @@ package graphapi
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ordergraph/ordergraph"
@@ -70,6 +73,9 @@ type objectType struct {
 	fields   []*fieldDef
 	byName   map[string]*fieldDef
 	defaults selection
+	// key is the field whose value makes an entry's cursor in a list;
+	// "" means id.
+	key string
 }
 
 type fieldKind int
@@ -121,6 +127,16 @@ func (t *objectType) add(fs ...*fieldDef) *objectType {
 // order they are rendered.
 func (t *objectType) setDefaults(names ...string) *objectType {
 	t.defaults = mustSelection(t, names)
+	return t
+}
+
+// keyedBy names the field that identifies t's entries in lists (their
+// cursors), for types without an id.
+func (t *objectType) keyedBy(name string) *objectType {
+	if t.byName[name] == nil {
+		panic("graphapi: key field " + name + " not declared on " + t.name)
+	}
+	t.key = name
 	return t
 }
 
@@ -203,6 +219,10 @@ type renderCtx struct {
 	// order is the order being rendered: its currency and whether its buyer
 	// data is withheld.
 	order *ordergraph.Order
+	// edgeURL, when set, builds the paging.next URL of an edge rendered
+	// inside a node (fields=items.limit(2)): the edge's own path on the
+	// node, with sub as its fields.
+	edgeURL func(nodeID, edge string, sub selection, limit int, after string) string
 }
 
 // withOrder returns a copy of rc rendering o.
@@ -253,6 +273,10 @@ func (rc *renderCtx) project(t *objectType, src any, sel selection) (object, err
 	}
 	out := make(object, 0, len(sel)+1)
 	seenID := false
+	nodeID := ""
+	if t.node {
+		nodeID = rc.idOf(t, src)
+	}
 	for _, fs := range sel {
 		f := t.byName[fs.name]
 		if f == nil {
@@ -264,7 +288,7 @@ func (rc *renderCtx) project(t *objectType, src any, sel selection) (object, err
 		if f.withheld && rc.withheld() {
 			continue
 		}
-		v, ok := rc.renderField(f, fs, src)
+		v, ok := rc.renderField(f, fs, src, nodeID)
 		if !ok {
 			continue
 		}
@@ -280,8 +304,9 @@ func (rc *renderCtx) project(t *objectType, src any, sel selection) (object, err
 	return out, nil
 }
 
-// renderField renders one field of src.
-func (rc *renderCtx) renderField(f *fieldDef, fs *fieldSel, src any) (any, bool) {
+// renderField renders one field of src, a field of node nodeID ("" when
+// src is not a node).
+func (rc *renderCtx) renderField(f *fieldDef, fs *fieldSel, src any, nodeID string) (any, bool) {
 	v, ok := f.value(rc, src)
 	if !ok {
 		return nil, false
@@ -297,7 +322,7 @@ func (rc *renderCtx) renderField(f *fieldDef, fs *fieldSel, src any) (any, bool)
 			return nil, false
 		}
 		return o, true
-	case listField, edgeField:
+	case listField:
 		srcs, _ := v.([]any)
 		if fs.limit > 0 && len(srcs) > fs.limit {
 			srcs = srcs[:fs.limit]
@@ -310,10 +335,38 @@ func (rc *renderCtx) renderField(f *fieldDef, fs *fieldSel, src any) (any, bool)
 			}
 			items = append(items, o)
 		}
-		if f.kind == listField {
-			return items, true
+		return items, true
+	case edgeField:
+		// An edge inside a node is paged as the edge itself is: 25
+		// entries unless .limit(n) says otherwise, with cursors and the
+		// URL of the next page.
+		srcs, _ := v.([]any)
+		limit := fs.limit
+		if limit <= 0 {
+			limit = defaultLimit
 		}
-		return object{{"data", items}}, true
+		limit = min(limit, maxLimit)
+		page, pi, err := rc.pageOf(f.typ, srcs, limit, "", "")
+		if err != nil {
+			return nil, false
+		}
+		items := make([]any, 0, len(page))
+		for _, s := range page {
+			o, err := rc.project(f.typ, s, sub)
+			if err != nil {
+				return nil, false
+			}
+			items = append(items, o)
+		}
+		out := object{{"data", items}}
+		if len(items) == 0 {
+			return out, true
+		}
+		paging := object{{"cursors", object{{"before", pi.before}, {"after", pi.after}}}}
+		if pi.hasNext && nodeID != "" && rc.edgeURL != nil {
+			paging = append(paging, member{"next", rc.edgeURL(nodeID, f.name, fs.sub, limit, pi.after)})
+		}
+		return append(out, member{"paging", paging}), true
 	default:
 		return v, true
 	}
@@ -321,3 +374,92 @@ func (rc *renderCtx) renderField(f *fieldDef, fs *fieldSel, src any) (any, bool)
 
 // str renders a string field, omitted when empty.
 func str(s string) (any, bool) { return s, s != "" }
+
+// idOf returns the id t renders for src ("" without an id field).
+func (rc *renderCtx) idOf(t *objectType, src any) string {
+	f := t.byName["id"]
+	if f == nil {
+		return ""
+	}
+	v, ok := f.value(rc, src)
+	if !ok {
+		return ""
+	}
+	s, _ := v.(string)
+	return s
+}
+
+// Cursors of the objects inside one order (items, shipments, refunds...)
+// and of other short lists: the object's id (or, for entries without one,
+// its position), made opaque as Graph's cursors are. The list is small and
+// in a stable order, so a cursor finds its place by looking.
+const edgeCursorPrefix = "og1:"
+
+func encodeEdgeCursor(key string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(edgeCursorPrefix + key))
+}
+
+func decodeEdgeCursor(s string) (string, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+	if err != nil || !bytes.HasPrefix(b, []byte(edgeCursorPrefix)) {
+		return "", false
+	}
+	return string(b[len(edgeCursorPrefix):]), true
+}
+
+// cursorKey is what an entry's cursor holds: its id (or key field), else
+// "#position".
+func (rc *renderCtx) cursorKey(t *objectType, src any, i int) string {
+	if f := t.byName[t.key]; t.key != "" && f != nil {
+		if v, ok := f.value(rc, src); ok {
+			if s, _ := v.(string); s != "" {
+				return s
+			}
+		}
+	} else if id := rc.idOf(t, src); id != "" {
+		return id
+	}
+	return "#" + strconv.Itoa(i)
+}
+
+// pageOf cuts one page of at most limit entries out of srcs, after or
+// before the entry a cursor names.
+func (rc *renderCtx) pageOf(t *objectType, srcs []any, limit int, after, before string) ([]any, pageInfo, error) {
+	start, end := 0, len(srcs)
+	find := func(param, cursor string) (int, error) {
+		key, ok := decodeEdgeCursor(cursor)
+		if ok {
+			for i, s := range srcs {
+				if rc.cursorKey(t, s, i) == key {
+					return i, nil
+				}
+			}
+		}
+		return 0, errParam(param, msgParamCursor, param)
+	}
+	switch {
+	case after != "":
+		i, err := find("after", after)
+		if err != nil {
+			return nil, pageInfo{}, err
+		}
+		start = i + 1
+		end = min(len(srcs), start+limit)
+	case before != "":
+		i, err := find("before", before)
+		if err != nil {
+			return nil, pageInfo{}, err
+		}
+		end = i
+		start = max(0, end-limit)
+	default:
+		end = min(len(srcs), limit)
+	}
+	page := srcs[start:end]
+	pi := pageInfo{limit: limit, hasPrevious: start > 0, hasNext: end < len(srcs)}
+	if len(page) > 0 {
+		pi.before = encodeEdgeCursor(rc.cursorKey(t, page[0], start))
+		pi.after = encodeEdgeCursor(rc.cursorKey(t, page[len(page)-1], end-1))
+	}
+	return page, pi, nil
+}

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ordergraph/ordergraph"
 )
@@ -36,6 +38,7 @@ var (
 	itemTaxType      = newType("CommerceOrderItemTaxDetails", false)
 	capturedTaxType  = newType("CommerceOrderItemCapturedTax", false)
 	itemStatusType   = newType("CommerceOrderItemStatus", false)
+	estPaymentType   = newType("OrderEstimatedPaymentDetails", false)
 
 	legacyOrderType  = newType("CommerceOrder", true)
 	currentOrderType = newType("CommerceOrder", true)
@@ -46,6 +49,20 @@ var (
 func orderValue(_ *renderCtx, o *ordergraph.Order) (any, bool) { return o, true }
 
 func init() {
+	declareOrderParts()
+	// The objects of the order's edges, each declared in its resource's
+	// file, before the order types that point at them.
+	declarePromotionTypes()
+	declareShipmentTypes()
+	declarePaymentTypes()
+	declareCancellationTypes()
+	declareRefundTypes()
+	declareReturnTypes()
+	declareOrderTypes()
+}
+
+// declareOrderParts declares the structs an order is made of.
+func declareOrderParts() {
 	// money is a struct of two scalars, for selections like price{amount}.
 	moneyType.add(
 		scalar("amount", on(func(_ *renderCtx, m object) (any, bool) { return m[0].Value, true })),
@@ -68,6 +85,14 @@ func init() {
 		obj("total_amount", moneyType, on(func(rc *renderCtx, o *ordergraph.Order) (any, bool) { return rc.money(o.Total()), true })),
 		scalar("tax_remitted", on(func(_ *renderCtx, o *ordergraph.Order) (any, bool) { return o.TaxRemitted, true })),
 	).setDefaults("subtotal", "tax", "total_amount", "tax_remitted")
+	// The current API's estimated_payment_details adds what a platform
+	// promotion paid (facebook_paid_amount) and what the buyer paid.
+	estPaymentType.add(paymentType.fields...).add(
+		obj("facebook_paid_amount", moneyType, on(func(rc *renderCtx, o *ordergraph.Order) (any, bool) { return rc.money(facebookPaid(o)), true })),
+		obj("buyer_paid_amount", moneyType, on(func(rc *renderCtx, o *ordergraph.Order) (any, bool) {
+			return rc.money(max(0, o.Total()-promotionsTotal(o))), true
+		})),
+	).setDefaults("subtotal", "tax", "total_amount", "tax_remitted", "facebook_paid_amount", "buyer_paid_amount")
 
 	legacyStatusType.add(
 		scalar("status_code", on(func(_ *renderCtx, o *ordergraph.Order) (any, bool) { return string(o.LegacyStatus()), true })),
@@ -149,8 +174,24 @@ func init() {
 		scalar("product_name", item(func(_ *renderCtx, it *ordergraph.Item) (any, bool) { return str(it.ProductName) })),
 		obj("tax_details", itemTaxType, item(func(_ *renderCtx, it *ordergraph.Item) (any, bool) { return it, true })),
 		obj("status", itemStatusType, item(func(_ *renderCtx, it *ordergraph.Item) (any, bool) { return it, true })),
+		// Every line ships with the order's shipping option.
+		obj("selected_shipping_option", currentShipOpt, item(func(rc *renderCtx, _ *ordergraph.Item) (any, bool) { return rc.order, rc.order != nil })),
+		// Lines carry no customization here: the field is null, so omitted.
+		scalar("customization", item(func(_ *renderCtx, _ *ordergraph.Item) (any, bool) { return nil, false })),
+		scalar("ship_by", item(func(rc *renderCtx, _ *ordergraph.Item) (any, bool) {
+			if t, ok := shipBy(rc.order); ok {
+				return rc.time(t), true
+			}
+			return nil, false
+		})),
+		// Promotions apply to the whole order, so a line's list is empty
+		// (Magento reads item.promotion_details.data).
+		edge("promotion_details", promotionDetailType, item(func(_ *renderCtx, _ *ordergraph.Item) (any, bool) { return []any{}, true })),
 	).setDefaults("id", "retailer_id", "product_id", "quantity", "price_per_unit")
+}
 
+// declareOrderTypes declares the two views of an order.
+func declareOrderTypes() {
 	ord := func(fn func(rc *renderCtx, o *ordergraph.Order) (any, bool)) func(*renderCtx, any) (any, bool) {
 		return on(fn)
 	}
@@ -177,6 +218,8 @@ func init() {
 		obj("selected_shipping_option", legacyShipOpt, ord(orderValue)),
 		obj("shipping_address", legacyAddress, ord(orderValue)).withhold(),
 		id, channelField,
+		// Platform-funded promotions, paid to the seller (seed 003).
+		edge("reimbursements", reimbursementType, ord(func(_ *renderCtx, o *ordergraph.Order) (any, bool) { return reimbursements(o), true })),
 	).setDefaults("items", "order_status", "email", "created", "last_updated", "ship_by_date",
 		"payment_details", "selected_shipping_option", "shipping_address", "id")
 
@@ -190,12 +233,40 @@ func init() {
 		shipBy,
 		obj("selected_shipping_option", currentShipOpt, ord(orderValue)),
 		obj("shipping_address", currentAddress, ord(orderValue)).withhold(),
-		obj("estimated_payment_details", paymentType, ord(orderValue)),
+		obj("estimated_payment_details", estPaymentType, ord(orderValue)),
 		edge("items", itemType, ord(func(_ *renderCtx, o *ordergraph.Order) (any, bool) { return items(o), true })),
 		// The platform flags orders placed by test buyers; every order
 		// here is real to the seller's integration.
 		scalar("is_test_order", ord(func(_ *renderCtx, _ *ordergraph.Order) (any, bool) { return false, true })),
+		// Buy-online-pick-up-in-store, group buys and pre-orders do not
+		// exist here: false, false, and no pre_order_details (null, so
+		// omitted, as Graph omits unset objects).
+		scalar("contains_bopis_items", ord(func(_ *renderCtx, _ *ordergraph.Order) (any, bool) { return false, true })),
+		scalar("is_group_buy", ord(func(_ *renderCtx, _ *ordergraph.Order) (any, bool) { return false, true })),
+		scalar("pre_order_details", ord(func(_ *renderCtx, _ *ordergraph.Order) (any, bool) { return nil, false })),
+		edge("shipments", shipmentType, ord(func(_ *renderCtx, o *ordergraph.Order) (any, bool) { return shipments(o), true })),
+		edge("cancellations", cancellationType, ord(func(_ *renderCtx, o *ordergraph.Order) (any, bool) { return cancellations(o), true })),
+		edge("refunds", refundType, ord(func(_ *renderCtx, o *ordergraph.Order) (any, bool) { return refunds(o), true })),
+		edge("returns", returnType, ord(func(_ *renderCtx, o *ordergraph.Order) (any, bool) { return returns(o), true })),
+		edge("payments", orderPaymentType, ord(func(_ *renderCtx, o *ordergraph.Order) (any, bool) { return payments(o), true })),
+		edge("promotion_details", promotionDetailType, ord(func(_ *renderCtx, o *ordergraph.Order) (any, bool) { return promotionDetails(o), true })),
+		// promotions is the deprecated (v22) reimbursement list that
+		// promotion_details replaced.
+		edge("promotions", reimbursementType, ord(func(_ *renderCtx, o *ordergraph.Order) (any, bool) { return reimbursements(o), true })),
 	).setDefaults("id", "order_status", "created", "last_updated")
+}
+
+// shipBy returns when the order must ship by: its release plus the page's
+// handling days, the instant ship_by_date is the date of.
+func shipBy(o *ordergraph.Order) (time.Time, bool) {
+	if o == nil || o.ReleasedAt == nil {
+		return time.Time{}, false
+	}
+	days := o.HandlingDays
+	if days <= 0 {
+		days = ordergraph.DefaultHandlingDays
+	}
+	return o.ReleasedAt.AddDate(0, 0, days), true
 }
 
 // taxRate renders an item's decimal tax rate as a JSON number (0.101).
@@ -243,7 +314,48 @@ func (c *call) renderCtx() (*renderCtx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &renderCtx{unixDates: df == "U"}, nil
+	return &renderCtx{unixDates: df == "U", edgeURL: c.nestedEdgeURL}, nil
+}
+
+// nestedEdgeURL is the paging.next URL of an edge rendered inside a node:
+// the edge's own path on the node, carrying the token, the sub-selection
+// as fields, the date format, the limit and the cursor.
+func (c *call) nestedEdgeURL(nodeID, edge string, sub selection, limit int, after string) string {
+	q := url.Values{}
+	if c.rawToken != "" {
+		q.Set("access_token", c.rawToken)
+	}
+	if sub != nil {
+		q.Set("fields", formatSelection(sub))
+	}
+	if df, _ := c.params.root().String("date_format"); df != "" {
+		q.Set("date_format", df)
+	}
+	q.Set("limit", strconv.Itoa(limit))
+	q.Set("after", after)
+	path := "/" + nodeID + "/" + edge
+	if c.version != "" {
+		path = "/" + c.version + path
+	}
+	return c.baseURL() + path + "?" + q.Encode()
+}
+
+// formatSelection writes a selection back in fields= syntax.
+func formatSelection(sel selection) string {
+	var b strings.Builder
+	for i, fs := range sel {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(fs.name)
+		if fs.limit > 0 {
+			b.WriteString(".limit(" + strconv.Itoa(fs.limit) + ")")
+		}
+		if fs.sub != nil {
+			b.WriteString("{" + formatSelection(fs.sub) + "}")
+		}
+	}
+	return b.String()
 }
 
 // selection parses the fields parameter, given as a string or as a JSON
@@ -289,29 +401,59 @@ func getOrder(c *call) error {
 	return c.respond(http.StatusOK, out)
 }
 
-// listItems answers GET /{order_id}/items: the order's lines.
-func listItems(c *call) error {
-	sel, err := c.selection()
-	if err != nil {
-		return err
-	}
-	if err := validate(itemType, sel); err != nil {
-		return err
+// listOrderEdge answers GET /{order_id}/{edge} for the edges the current
+// order type declares (items, shipments, cancellations, refunds, payments,
+// promotion_details, promotions): the same objects as fields=edge renders,
+// paged with cursors, 25 by default.
+func listOrderEdge(c *call) error {
+	f := currentOrderType.byName[c.edge]
+	if f == nil || f.kind != edgeField {
+		return errUnsupported(c.method, c.id)
 	}
 	rc, err := c.renderCtx()
 	if err != nil {
 		return err
 	}
 	rc = rc.withOrder(c.order)
-	data := make([]any, 0, len(c.order.Items))
-	for i := range c.order.Items {
-		o, err := rc.project(itemType, &c.order.Items[i], sel)
+	v, _ := f.value(rc, c.order)
+	srcs, _ := v.([]any)
+	return c.serveEdge(rc, f, srcs)
+}
+
+// serveEdge renders srcs as the list edge f: fields= validated against its
+// type (its defaults when absent), then one page by limit/after/before.
+func (c *call) serveEdge(rc *renderCtx, f *fieldDef, srcs []any) error {
+	sel, err := c.selection()
+	if err != nil {
+		return err
+	}
+	if err := validate(f.typ, sel); err != nil {
+		return err
+	}
+	if sel == nil {
+		sel = f.defaults
+	}
+	limit, err := c.limit()
+	if err != nil {
+		return err
+	}
+	after, before, err := c.cursors()
+	if err != nil {
+		return err
+	}
+	page, pi, err := rc.pageOf(f.typ, srcs, limit, after, before)
+	if err != nil {
+		return err
+	}
+	data := make([]any, 0, len(page))
+	for _, s := range page {
+		o, err := rc.project(f.typ, s, sel)
 		if err != nil {
 			return err
 		}
 		data = append(data, o)
 	}
-	return c.respond(http.StatusOK, object{{"data", data}})
+	return c.respond(http.StatusOK, c.list(data, pi))
 }
 
 // Filters of the current API's commerce_orders (values ANDed).

@@ -227,7 +227,7 @@ func TestListOrders_CurrentDefaultsAndMagentoFields(t *testing.T) {
 	}
 
 	// Magento's list request, spaces inside braces as it sends them.
-	fields := "id,buyer_details{name, email, email_remarketing_option, phone_number},channel,created,estimated_payment_details,ship_by_date,order_status,selected_shipping_option{name, reference_id, price, calculated_tax, estimated_shipping_time},shipping_address{first_name, last_name, street1, street2, city, postal_code, state, country},last_updated"
+	fields := "id,buyer_details{name, email, email_remarketing_option, phone_number},channel,created,estimated_payment_details,ship_by_date,order_status,selected_shipping_option{name, reference_id, price, calculated_tax, estimated_shipping_time},shipping_address{first_name, last_name, street1, street2, city, postal_code, state, country},payments,promotion_details{applied_amount, coupon_code, target_granularity, sponsor, campaign_name},last_updated"
 	r = e.get(t, "/v22.0/"+testCMSID+"/commerce_orders?"+tok+"&locale=en_US&fields="+url.QueryEscape(fields))
 	want = compact(t, `{
 	  "id": "64000782776004",
@@ -238,7 +238,9 @@ func TestListOrders_CurrentDefaultsAndMagentoFields(t *testing.T) {
 	    "subtotal": {"items": {"amount": "0.55", "currency": "USD"}, "shipping": {"amount": "0.00", "currency": "USD"}},
 	    "tax": {"amount": "0.06", "currency": "USD"},
 	    "total_amount": {"amount": "0.61", "currency": "USD"},
-	    "tax_remitted": true
+	    "tax_remitted": true,
+	    "facebook_paid_amount": {"amount": "0.00", "currency": "USD"},
+	    "buyer_paid_amount": {"amount": "0.61", "currency": "USD"}
 	  },
 	  "ship_by_date": "2018-05-17",
 	  "order_status": {"state": "IN_PROGRESS"},
@@ -248,6 +250,8 @@ func TestListOrders_CurrentDefaultsAndMagentoFields(t *testing.T) {
 	    "estimated_shipping_time": {"min_days": 5, "max_days": 7}
 	  },
 	  "shipping_address": {"first_name": "John", "last_name": "Smith", "street1": "1101 Dexter Ave N", "city": "Seattle", "postal_code": "98109-3517", "state": "WA", "country": "US"},
+	  "payments": {"data": []},
+	  "promotion_details": {"data": []},
 	  "last_updated": "2018-05-14T23:03:22+0000"
 	}`)
 	if diff := cmp.Diff(want, firstData(t, r)); diff != "" {
@@ -265,8 +269,8 @@ func TestGetOrder(t *testing.T) {
 		{"IDAppended", "fields=merchant_order_id,is_test_order", `{"merchant_order_id":"46192","is_test_order":false,"id":"64000782776004"}`},
 		{"LegacyFieldSelectsLegacyView", "fields=email,order_status", `{"email":"user@example.com","order_status":{"status_code":"IN_PROGRESS"},"id":"64000782776004"}`},
 		{"LegacyItems", "fields=items{fb_product_id,quantity,channel}", `{"items":[{"fb_product_id":"1747144002010730","quantity":1,"channel":"instagram"}],"id":"64000782776004"}`},
-		{"ItemsEdge", "fields=items", `{"items":{"data":[{"id":"2082596341811586","retailer_id":"1522693943pages_commerce_sell5ac27737cc5fc7490521823","product_id":"1747144002010730","quantity":1,"price_per_unit":{"amount":"0.55","currency":"USD"}}]},"id":"64000782776004"}`},
-		{"ItemsEdgeNested", "fields=items.limit(5){%20retailer_id%20,%20tax_details,%20status%20}", `{"items":{"data":[{"retailer_id":"1522693943pages_commerce_sell5ac27737cc5fc7490521823","tax_details":{"estimated_tax":{"amount":"0.06","currency":"USD"},"captured_tax":{"total_tax":{"amount":"0.00","currency":"USD"}}},"status":{"in_progress":1,"fulfilled":0,"cancelled":0},"id":"2082596341811586"}]},"id":"64000782776004"}`},
+		{"ItemsEdge", "fields=items", `{"items":{"data":[{"id":"2082596341811586","retailer_id":"1522693943pages_commerce_sell5ac27737cc5fc7490521823","product_id":"1747144002010730","quantity":1,"price_per_unit":{"amount":"0.55","currency":"USD"}}],"paging":{"cursors":{"before":"b2cxOjIwODI1OTYzNDE4MTE1ODY","after":"b2cxOjIwODI1OTYzNDE4MTE1ODY"}}},"id":"64000782776004"}`},
+		{"ItemsEdgeNested", "fields=items.limit(5){%20retailer_id%20,%20tax_details,%20status%20}", `{"items":{"data":[{"retailer_id":"1522693943pages_commerce_sell5ac27737cc5fc7490521823","tax_details":{"estimated_tax":{"amount":"0.06","currency":"USD"},"captured_tax":{"total_tax":{"amount":"0.00","currency":"USD"}}},"status":{"in_progress":1,"fulfilled":0,"cancelled":0},"id":"2082596341811586"}],"paging":{"cursors":{"before":"b2cxOjIwODI1OTYzNDE4MTE1ODY","after":"b2cxOjIwODI1OTYzNDE4MTE1ODY"}}},"id":"64000782776004"}`},
 		{"MoneySubfield", "fields=estimated_payment_details{total_amount{amount}}", `{"estimated_payment_details":{"total_amount":{"amount":"0.61"}},"id":"64000782776004"}`},
 	}
 	for _, tt := range tests {
@@ -300,7 +304,7 @@ func TestListItems(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	r := e.get(t, "/"+testOrderID+"/items?"+tok+"&fields=retailer_id,quantity")
-	want := `{"data":[{"retailer_id":"1522693943pages_commerce_sell5ac27737cc5fc7490521823","quantity":1,"id":"2082596341811586"}]}`
+	want := `{"data":[{"retailer_id":"1522693943pages_commerce_sell5ac27737cc5fc7490521823","quantity":1,"id":"2082596341811586"}],"paging":{"cursors":{"before":"b2cxOjIwODI1OTYzNDE4MTE1ODY","after":"b2cxOjIwODI1OTYzNDE4MTE1ODY"}}}`
 	if r.body != want {
 		t.Errorf("got %s", r.body)
 	}
@@ -310,7 +314,7 @@ func TestGetOrder_FieldsAsJSONArray(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	r := e.do(t, "GET", "/"+testOrderID+"?"+tok, "application/json", `{"fields":["order_status","items{retailer_id}"]}`)
-	want := `{"order_status":{"state":"IN_PROGRESS"},"items":{"data":[{"retailer_id":"1522693943pages_commerce_sell5ac27737cc5fc7490521823","id":"2082596341811586"}]},"id":"64000782776004"}`
+	want := `{"order_status":{"state":"IN_PROGRESS"},"items":{"data":[{"retailer_id":"1522693943pages_commerce_sell5ac27737cc5fc7490521823","id":"2082596341811586"}],"paging":{"cursors":{"before":"b2cxOjIwODI1OTYzNDE4MTE1ODY","after":"b2cxOjIwODI1OTYzNDE4MTE1ODY"}}},"id":"64000782776004"}`
 	if r.body != want {
 		t.Errorf("got %s", r.body)
 	}

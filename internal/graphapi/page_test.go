@@ -13,9 +13,9 @@ func TestGetPageAndCMS(t *testing.T) {
 		name, path, want, wantRoute string
 	}{
 		{"Page", "/v22.0/" + testPageID + "?" + tok, `{"name":"Acme Tees","id":"` + testPageID + `"}`, "GET /{page_id}"},
-		{"MagentoCMSLookup", "/v22.0/" + testPageID + "?" + tok + "&fields=commerce_merchant_settings", `{"commerce_merchant_settings":{"data":[{"id":"` + testCMSID + `"}]},"id":"` + testPageID + `"}`, "GET /{page_id}"},
-		{"CMSEdgeFields", "/" + testPageID + "?" + tok + "&fields=commerce_merchant_settings{display_name}", `{"commerce_merchant_settings":{"data":[{"display_name":"Acme Tees","id":"` + testCMSID + `"}]},"id":"` + testPageID + `"}`, "GET /{page_id}"},
-		{"CMSEdge", "/" + testPageID + "/commerce_merchant_settings?" + tok, `{"data":[{"id":"` + testCMSID + `"}]}`, "GET /{page_id}/commerce_merchant_settings"},
+		{"MagentoCMSLookup", "/v22.0/" + testPageID + "?" + tok + "&fields=commerce_merchant_settings", `{"commerce_merchant_settings":{"data":[{"id":"` + testCMSID + `"}],"paging":{"cursors":{"before":"b2cxOjIwMDAwMDAwMDAwMDAwMg","after":"b2cxOjIwMDAwMDAwMDAwMDAwMg"}}},"id":"` + testPageID + `"}`, "GET /{page_id}"},
+		{"CMSEdgeFields", "/" + testPageID + "?" + tok + "&fields=commerce_merchant_settings{display_name}", `{"commerce_merchant_settings":{"data":[{"display_name":"Acme Tees","id":"` + testCMSID + `"}],"paging":{"cursors":{"before":"b2cxOjIwMDAwMDAwMDAwMDAwMg","after":"b2cxOjIwMDAwMDAwMDAwMDAwMg"}}},"id":"` + testPageID + `"}`, "GET /{page_id}"},
+		{"CMSEdge", "/" + testPageID + "/commerce_merchant_settings?" + tok, `{"data":[{"id":"` + testCMSID + `"}],"paging":{"cursors":{"before":"b2cxOjIwMDAwMDAwMDAwMDAwMg","after":"b2cxOjIwMDAwMDAwMDAwMDAwMg"}}}`, "GET /{page_id}/commerce_merchant_settings"},
 		{"CMS", "/" + testCMSID + "?" + tok, `{"display_name":"Acme Tees","id":"` + testCMSID + `"}`, "GET /{cms_id}"},
 		{"CMSMerchantPage", "/" + testCMSID + "?" + tok + "&fields=merchant_page", `{"merchant_page":{"name":"Acme Tees","id":"` + testPageID + `"},"id":"` + testCMSID + `"}`, "GET /{cms_id}"},
 	}

@@ -7,12 +7,115 @@ import (
 	"github.com/ordergraph/ordergraph"
 )
 
+// The shipments edge: each parcel with its lines, their tax and its
+// tracking (current-api.md §5.2).
+var (
+	shipmentType     = newType("CommerceOrderShipment", true)
+	shipmentItemType = newType("CommerceOrderShipmentItem", false)
+	shipmentTaxType  = newType("CommerceOrderShipmentItemTax", false)
+	trackingType     = newType("CommerceOrderTrackingInfo", false)
+)
+
+// shipmentLine is one line of a shipment, with the tax the shipment
+// charged for its units.
+type shipmentLine struct {
+	item     *ordergraph.Item
+	quantity int
+	tax      int64
+}
+
+func declareShipmentTypes() {
+	line := func(fn func(rc *renderCtx, l *shipmentLine) (any, bool)) func(*renderCtx, any) (any, bool) {
+		return on(fn)
+	}
+	shipmentTaxType.add(
+		obj("final_tax", moneyType, line(func(rc *renderCtx, l *shipmentLine) (any, bool) { return rc.money(l.tax), true })),
+	).setDefaults("final_tax")
+	shipmentItemType.add(
+		scalar("id", line(func(_ *renderCtx, l *shipmentLine) (any, bool) { return l.item.ID, true })),
+		scalar("retailer_id", line(func(_ *renderCtx, l *shipmentLine) (any, bool) { return l.item.RetailerID, true })),
+		scalar("product_id", line(func(_ *renderCtx, l *shipmentLine) (any, bool) { return str(l.item.ProductID) })),
+		scalar("quantity", line(func(_ *renderCtx, l *shipmentLine) (any, bool) { return l.quantity, true })),
+		obj("tax", shipmentTaxType, line(func(_ *renderCtx, l *shipmentLine) (any, bool) { return l, true })),
+	).setDefaults("id", "retailer_id", "product_id", "quantity", "tax")
+
+	tracking := func(fn func(t *ordergraph.Tracking) (any, bool)) func(*renderCtx, any) (any, bool) {
+		return on(func(_ *renderCtx, t *ordergraph.Tracking) (any, bool) { return fn(t) })
+	}
+	trackingType.add(
+		// A string, empty for carrier "other" without a number.
+		scalar("tracking_number", tracking(func(t *ordergraph.Tracking) (any, bool) { return t.TrackingNumber, true })),
+		scalar("carrier", tracking(func(t *ordergraph.Tracking) (any, bool) { return str(t.Carrier) })),
+		scalar("shipping_method_name", tracking(func(t *ordergraph.Tracking) (any, bool) { return str(t.ShippingMethodName) })),
+	).setDefaults("tracking_number", "carrier", "shipping_method_name")
+
+	ship := func(fn func(rc *renderCtx, s *shipmentRef) (any, bool)) func(*renderCtx, any) (any, bool) {
+		return on(fn)
+	}
+	shipmentType.add(
+		scalar("id", ship(func(_ *renderCtx, s *shipmentRef) (any, bool) { return s.s.ID, true })),
+		scalar("external_shipment_id", ship(func(_ *renderCtx, s *shipmentRef) (any, bool) { return str(s.s.ExternalShipmentID) })),
+		edge("items", shipmentItemType, ship(func(_ *renderCtx, s *shipmentRef) (any, bool) { return s.lines, true })),
+		obj("tracking_info", trackingType, ship(func(_ *renderCtx, s *shipmentRef) (any, bool) { return &s.s.Tracking, true })),
+	).setDefaults("id", "items", "tracking_info")
+}
+
+// shipmentRef is a shipment of an order with its lines resolved.
+type shipmentRef struct {
+	s     *ordergraph.Shipment
+	lines []any // *shipmentLine
+}
+
+// shipments lists the order's shipments in the order they were made. Each
+// line's tax is its share of the line's tax for the units shipped, computed
+// as the shipment captured it: cumulatively, so the shipments' taxes add up
+// to the line's.
+func shipments(o *ordergraph.Order) []any {
+	shipped := make(map[string]int64, len(o.Items))
+	out := make([]any, 0, len(o.Shipments))
+	for i := range o.Shipments {
+		s := &o.Shipments[i]
+		ref := &shipmentRef{s: s, lines: make([]any, 0, len(s.Items))}
+		for _, iq := range s.Items {
+			it := o.Item(iq.ItemID)
+			if it == nil {
+				continue
+			}
+			before := shipped[it.ID]
+			after := before + int64(iq.Quantity)
+			shipped[it.ID] = after
+			tax := ordergraph.Prorate(it.Tax, after, int64(it.Quantity)) - ordergraph.Prorate(it.Tax, before, int64(it.Quantity))
+			ref.lines = append(ref.lines, &shipmentLine{item: it, quantity: iq.Quantity, tax: tax})
+		}
+		out = append(out, ref)
+	}
+	return out
+}
+
 // shipRequest is the decoded shipments request.
 type shipRequest struct {
 	Items                  []itemQuantity `json:"items"`
 	TrackingInfo           trackingInfo   `json:"tracking_info"`
 	ExternalShipmentID     string         `json:"external_shipment_id"`
 	MerchantOrderReference string         `json:"merchant_order_reference"`
+	Fulfillment            *fulfillment   `json:"fulfillment,omitempty"`
+	UseDefaultLocation     *bool          `json:"should_use_default_fulfillment_location,omitempty"`
+}
+
+// fulfillment is where a parcel left from: a location id or an address.
+type fulfillment struct {
+	LocationID string              `json:"fulfillment_location_id,omitempty"`
+	Address    *fulfillmentAddress `json:"fulfillment_address,omitempty"`
+}
+
+type fulfillmentAddress struct {
+	Street1      string `json:"street_1"`
+	Street2      string `json:"street_2"`
+	City         string `json:"city"`
+	State        string `json:"state"`
+	ProvinceCode string `json:"province_code"`
+	Country      string `json:"country"`
+	PostalCode   string `json:"postal_code"`
 }
 
 // itemQuantity names some units of one line, by retailer_id or item_id.
@@ -26,6 +129,10 @@ type trackingInfo struct {
 	Carrier            string `json:"carrier"`
 	TrackingNumber     string `json:"tracking_number"`
 	ShippingMethodName string `json:"shipping_method_name"`
+}
+
+func (t trackingInfo) domain() ordergraph.Tracking {
+	return ordergraph.Tracking{Carrier: t.Carrier, TrackingNumber: t.TrackingNumber, ShippingMethodName: t.ShippingMethodName}
 }
 
 // carrierOther is the carrier code of a parcel without a known carrier; it
@@ -48,14 +155,8 @@ func decodeItemQuantities(root node) ([]itemQuantity, error) {
 			return nil, err
 		}
 		var iq itemQuantity
-		if iq.RetailerID, err = e.String("retailer_id"); err != nil {
+		if iq.RetailerID, iq.ItemID, err = decodeItemRef(e); err != nil {
 			return nil, err
-		}
-		if iq.ItemID, err = e.String("item_id"); err != nil {
-			return nil, err
-		}
-		if (iq.RetailerID == "") == (iq.ItemID == "") {
-			return nil, errParam(e.path, msgParamIDOrNot, e.path)
 		}
 		q, present, err := e.Int("quantity")
 		if err != nil || !present || q <= 0 {
@@ -70,6 +171,61 @@ func decodeItemQuantities(root node) ([]itemQuantity, error) {
 	return out, nil
 }
 
+// decodeItemRef reads the line an entry names: exactly one of retailer_id
+// and item_id.
+func decodeItemRef(e node) (retailerID, itemID string, err error) {
+	if retailerID, err = e.String("retailer_id"); err != nil {
+		return "", "", err
+	}
+	if itemID, err = e.String("item_id"); err != nil {
+		return "", "", err
+	}
+	if (retailerID == "") == (itemID == "") {
+		return "", "", errParam(e.path, msgParamIDOrNot, e.path)
+	}
+	return retailerID, itemID, nil
+}
+
+// decodeTracking reads a tracking_info object: a supported carrier code
+// (any case) and a tracking number, which only carrier "other" may leave
+// empty.
+func decodeTracking(ti node) (trackingInfo, error) {
+	var t trackingInfo
+	carrier, err := ti.RequiredString("carrier")
+	if err != nil {
+		return t, err
+	}
+	t.Carrier = strings.ToLower(carrier)
+	if !carrierCodes[t.Carrier] {
+		return t, errParam(ti.name("carrier"), msgParamCarrier, ti.name("carrier"), carrier)
+	}
+	if t.Carrier == carrierOther {
+		t.TrackingNumber, err = ti.String("tracking_number")
+	} else {
+		t.TrackingNumber, err = ti.RequiredString("tracking_number")
+	}
+	if err != nil {
+		return t, err
+	}
+	if t.ShippingMethodName, err = ti.String("shipping_method_name"); err != nil {
+		return t, err
+	}
+	return t, nil
+}
+
+// decodeRequiredTracking reads the tracking_info object parameter, which
+// must be given.
+func decodeRequiredTracking(root node) (trackingInfo, error) {
+	ti, ok, err := root.Object("tracking_info")
+	if err != nil {
+		return trackingInfo{}, err
+	}
+	if !ok {
+		return trackingInfo{}, errRequired("tracking_info")
+	}
+	return decodeTracking(ti)
+}
+
 func decodeShip(p params) (shipRequest, error) {
 	root := p.root()
 	var req shipRequest
@@ -77,30 +233,7 @@ func decodeShip(p params) (shipRequest, error) {
 	if req.Items, err = decodeItemQuantities(root); err != nil {
 		return req, err
 	}
-	ti, ok, err := root.Object("tracking_info")
-	if err != nil {
-		return req, err
-	}
-	if !ok {
-		return req, errRequired("tracking_info")
-	}
-	carrier, err := ti.RequiredString("carrier")
-	if err != nil {
-		return req, err
-	}
-	req.TrackingInfo.Carrier = strings.ToLower(carrier)
-	if !carrierCodes[req.TrackingInfo.Carrier] {
-		return req, errParam(ti.name("carrier"), msgParamCarrier, ti.name("carrier"), carrier)
-	}
-	if req.TrackingInfo.Carrier == carrierOther {
-		req.TrackingInfo.TrackingNumber, err = ti.String("tracking_number")
-	} else {
-		req.TrackingInfo.TrackingNumber, err = ti.RequiredString("tracking_number")
-	}
-	if err != nil {
-		return req, err
-	}
-	if req.TrackingInfo.ShippingMethodName, err = ti.String("shipping_method_name"); err != nil {
+	if req.TrackingInfo, err = decodeRequiredTracking(root); err != nil {
 		return req, err
 	}
 	if req.ExternalShipmentID, err = root.String("external_shipment_id"); err != nil {
@@ -112,7 +245,64 @@ func decodeShip(p params) (shipRequest, error) {
 	if req.MerchantOrderReference, err = root.String("merchant_order_reference"); err != nil {
 		return req, err
 	}
+	if req.Fulfillment, err = decodeFulfillment(root); err != nil {
+		return req, err
+	}
+	b, ok, err := root.Bool("should_use_default_fulfillment_location")
+	if err != nil {
+		return req, err
+	}
+	if ok {
+		req.UseDefaultLocation = &b
+	}
+	// shipment_origin_postal_code, external_redemption_link and
+	// shipping_tax_details are accepted and ignored, as undocumented.
 	return req, nil
+}
+
+// decodeFulfillment reads fulfillment: {fulfillment_location_id} or
+// {fulfillment_address{street_1, street_2?, city, state|province_code,
+// country, postal_code}}, one of the two.
+func decodeFulfillment(root node) (*fulfillment, error) {
+	fn, ok, err := root.Object("fulfillment")
+	if err != nil || !ok {
+		return nil, err
+	}
+	var f fulfillment
+	if f.LocationID, err = fn.String("fulfillment_location_id"); err != nil {
+		return nil, err
+	}
+	an, hasAddr, err := fn.Object("fulfillment_address")
+	if err != nil {
+		return nil, err
+	}
+	if (f.LocationID != "") == hasAddr {
+		return nil, errParam(fn.path, msgParamFulfillment, fn.path)
+	}
+	if !hasAddr {
+		return &f, nil
+	}
+	a := &fulfillmentAddress{}
+	for _, fld := range []struct {
+		key      string
+		dst      *string
+		required bool
+	}{
+		{"street_1", &a.Street1, true}, {"street_2", &a.Street2, false}, {"city", &a.City, true},
+		{"state", &a.State, false}, {"province_code", &a.ProvinceCode, false},
+		{"country", &a.Country, true}, {"postal_code", &a.PostalCode, true},
+	} {
+		if fld.required {
+			*fld.dst, err = an.RequiredString(fld.key)
+		} else {
+			*fld.dst, err = an.String(fld.key)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	f.Address = a
+	return &f, nil
 }
 
 // toItemQuantities converts decoded items to the domain's.
@@ -138,18 +328,81 @@ func createShipment(c *call) error {
 	if err != nil {
 		return err
 	}
-	res, err := c.h.cfg.Orders.Ship(c.ctx, ordergraph.ShipCommand{
-		PageID:  c.page.ID,
-		OrderID: c.order.ID,
-		Items:   toItemQuantities(req.Items),
-		Tracking: ordergraph.Tracking{
-			Carrier:            req.TrackingInfo.Carrier,
-			TrackingNumber:     req.TrackingInfo.TrackingNumber,
-			ShippingMethodName: req.TrackingInfo.ShippingMethodName,
-		},
+	cmd := ordergraph.ShipCommand{
+		PageID:                 c.page.ID,
+		OrderID:                c.order.ID,
+		Items:                  toItemQuantities(req.Items),
+		Tracking:               req.TrackingInfo.domain(),
 		ExternalShipmentID:     req.ExternalShipmentID,
 		MerchantOrderReference: req.MerchantOrderReference,
 		Idempotency:            idem,
+	}
+	if f := req.Fulfillment; f != nil {
+		cmd.FulfillmentLocationID = f.LocationID
+		if a := f.Address; a != nil {
+			state := a.State
+			if state == "" {
+				state = a.ProvinceCode
+			}
+			cmd.FulfillmentAddress = &ordergraph.Address{Street1: a.Street1, Street2: a.Street2, City: a.City,
+				State: state, PostalCode: a.PostalCode, Country: a.Country}
+		}
+	}
+	res, err := c.h.cfg.Orders.Ship(c.ctx, cmd)
+	if err != nil {
+		return err
+	}
+	return c.writeResult(res, successResponse)
+}
+
+// updateShipmentRequest is the decoded update_shipment request.
+type updateShipmentRequest struct {
+	ShipmentID         string       `json:"shipment_id,omitempty"`
+	ExternalShipmentID string       `json:"external_shipment_id,omitempty"`
+	TrackingInfo       trackingInfo `json:"tracking_info"`
+}
+
+// decodeUpdateShipment reads the shipment (shipment_id, or the older
+// fulfillment_id, or external_shipment_id) and its new tracking_info.
+func decodeUpdateShipment(p params) (updateShipmentRequest, error) {
+	root := p.root()
+	var req updateShipmentRequest
+	var err error
+	if req.ShipmentID, err = root.String("shipment_id"); err != nil {
+		return req, err
+	}
+	if req.ShipmentID == "" {
+		if req.ShipmentID, err = root.String("fulfillment_id"); err != nil {
+			return req, err
+		}
+	}
+	if req.ExternalShipmentID, err = root.String("external_shipment_id"); err != nil {
+		return req, err
+	}
+	if req.ShipmentID == "" && req.ExternalShipmentID == "" {
+		return req, errRequired("shipment_id or external_shipment_id")
+	}
+	if req.TrackingInfo, err = decodeRequiredTracking(root); err != nil {
+		return req, err
+	}
+	return req, nil
+}
+
+// updateShipment answers POST /{order_id}/update_shipment: a shipment's new
+// carrier and tracking number. The same tracking again is refused with
+// 2382045, which Magento reads as "already has this tracking".
+func updateShipment(c *call) error {
+	req, err := decodeUpdateShipment(c.params)
+	if err != nil {
+		return err
+	}
+	idem, err := c.idempotency(true, req, successResponse)
+	if err != nil {
+		return err
+	}
+	res, err := c.h.cfg.Orders.UpdateShipment(c.ctx, ordergraph.UpdateShipmentCommand{
+		PageID: c.page.ID, OrderID: c.order.ID, ShipmentID: req.ShipmentID, ExternalShipmentID: req.ExternalShipmentID,
+		Tracking: req.TrackingInfo.domain(), Idempotency: idem,
 	})
 	if err != nil {
 		return err
