@@ -59,6 +59,8 @@ func refund(o *ordergraph.Order, now time.Time, p RefundParams) ([]Change, error
 		}
 		if len(p.Items) == 0 {
 			p.Items = items
+		} else if err := checkReturnItems(o, ret, p.Items); err != nil {
+			return nil, err
 		}
 		if r.ReasonCode == "" {
 			r.ReasonCode = ordergraph.RefundForReturn
@@ -264,4 +266,27 @@ func amt(n int64, o *ordergraph.Order) string {
 func errNegative(param string, n int64, currency string) error {
 	return &ordergraph.Error{Code: ordergraph.EINVALID, Param: param,
 		Message: fmt.Sprintf("(#100) %s must not be negative, got %s", param, ordergraph.FormatAmount(n, currency))}
+}
+
+// checkReturnItems refuses refund lines a return does not hold: a refund
+// that settles a return refunds that return's units only.
+func checkReturnItems(o *ordergraph.Order, ret *ordergraph.Return, items []ordergraph.RefundItemRequest) error {
+	for _, req := range items {
+		held := 0
+		for _, i := range matchLines(o, req.ItemID, req.RetailerID) {
+			for _, ri := range ret.Items {
+				if ri.ItemID == o.Items[i].ID {
+					held += ri.Quantity
+				}
+			}
+		}
+		if held == 0 {
+			return invalid("items", "(#100) return %s does not hold %s; a refund with return_id refunds the return's lines only",
+				ret.ID, describeRef(req.ItemID, req.RetailerID))
+		}
+		if req.Quantity > held {
+			return invalid("items", "(#100) return %s holds %d unit(s) of %s, %d requested", ret.ID, held, describeRef(req.ItemID, req.RetailerID), req.Quantity)
+		}
+	}
+	return nil
 }

@@ -59,6 +59,16 @@ func TestReturn(t *testing.T) {
 		_, err = lifecycle.UpdateReturn(o, now, "ret1", "CLOSE_RETURN", "", "")
 		wantSubcode(t, err, ordergraph.SubcodeReturnState)
 	})
+	t.Run("ErrRefundLineNotInReturn", func(t *testing.T) {
+		o := at(t, "COMPLETED shipped")
+		open(t, o, ordergraph.ReturnItem{RetailerID: "tee", Quantity: 1})
+		for _, items := range [][]ordergraph.RefundItemRequest{{{RetailerID: "mug", Quantity: 1}}, {{RetailerID: "tee", Quantity: 2}}} {
+			_, err := lifecycle.Refund(o, now, lifecycle.RefundParams{ReturnID: "ret1", Items: items})
+			if ordergraph.ErrorCode(err) != ordergraph.EINVALID || o.Return("ret1").Status != ordergraph.ReturnRequested {
+				t.Fatalf("items %+v: err=%v status=%v", items, err, o.Return("ret1").Status)
+			}
+		}
+	})
 	t.Run("ErrWindowClosed", func(t *testing.T) {
 		o := at(t, "COMPLETED shipped")
 		_, err := lifecycle.RequestReturn(o, t0.Add(31*24*time.Hour), lifecycle.ReturnParams{Items: []ordergraph.ReturnItem{{RetailerID: "tee", Quantity: 1}}})
