@@ -32,7 +32,10 @@ type Store interface {
 
 // Tx is one transaction. Methods return *ordergraph.Error with ENOTFOUND
 // when a row does not exist and ECONFLICT when an optimistic version check
-// fails; other errors are internal.
+// fails; other errors are internal. Only ENOTFOUND leaves the transaction
+// usable everywhere: after any other error, return it (on PostgreSQL the
+// server has aborted the transaction, and a Write that goes on and returns
+// nil fails at commit with nothing saved).
 type Tx interface {
 	PageInsert(ctx context.Context, p *ordergraph.Page) error
 	// PageGet finds a page by its id or its CMS id.

@@ -24,7 +24,7 @@ func (t *tx) EventInsert(ctx context.Context, e *ordergraph.Event) error {
 	if e.Data != nil {
 		data = []byte(e.Data)
 	}
-	_, err := t.tx.Exec(ctx, eventInsertSQL, e.PageID, e.OrderID, e.Seq, e.Kind, e.Actor, timeNS(e.At), data)
+	_, err := t.exec(ctx, eventInsertSQL, e.PageID, e.OrderID, e.Seq, e.Kind, e.Actor, timeNS(e.At), data)
 	if err != nil {
 		return formatError(err, "insert event", "event "+strconv.FormatInt(e.Seq, 10)+" of order "+e.OrderID)
 	}
@@ -34,7 +34,7 @@ func (t *tx) EventInsert(ctx context.Context, e *ordergraph.Event) error {
 // EventList returns an order's events in seq order (none if the order does
 // not exist).
 func (t *tx) EventList(ctx context.Context, pageID, orderID string) ([]*ordergraph.Event, error) {
-	rows, err := t.tx.Query(ctx, eventListSQL, pageID, orderID)
+	rows, err := t.query(ctx, eventListSQL, pageID, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("list events: %w", err)
 	}

@@ -27,7 +27,7 @@ WHERE page_id = $1 AND object_id = $2 AND edge = $3 AND key = $4`
 func (t *tx) IdempotencyGet(ctx context.Context, k store.IdempotencyKey) (*store.IdempotencyRecord, error) {
 	r := store.IdempotencyRecord{IdempotencyKey: k}
 	var created int64
-	err := t.tx.QueryRow(ctx, idempotencyGetSQL, k.PageID, k.ObjectID, k.Edge, k.Key).Scan(&r.RequestHash, &r.Status, &r.Body, &created)
+	err := t.queryRow(ctx, idempotencyGetSQL, k.PageID, k.ObjectID, k.Edge, k.Key).Scan(&r.RequestHash, &r.Status, &r.Body, &created)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ordergraph.Errorf(ordergraph.ENOTFOUND, "idempotency key %s not found", k.Key)
 	} else if err != nil {
@@ -43,7 +43,7 @@ func (t *tx) IdempotencyGet(ctx context.Context, k store.IdempotencyKey) (*store
 // and then fails with ECONFLICT, and the caller's retry replays the
 // first's answer.
 func (t *tx) IdempotencyPut(ctx context.Context, r *store.IdempotencyRecord) error {
-	_, err := t.tx.Exec(ctx, idempotencyPutSQL, r.PageID, r.ObjectID, r.Edge, r.Key, r.RequestHash, r.Status, r.Body, timeNS(r.Created))
+	_, err := t.exec(ctx, idempotencyPutSQL, r.PageID, r.ObjectID, r.Edge, r.Key, r.RequestHash, r.Status, r.Body, timeNS(r.Created))
 	if err != nil {
 		return formatError(err, "put idempotency record", "idempotency key "+r.Key)
 	}
@@ -52,7 +52,7 @@ func (t *tx) IdempotencyPut(ctx context.Context, r *store.IdempotencyRecord) err
 
 // IdempotencyDelete forgets a key's record; a missing record is no error.
 func (t *tx) IdempotencyDelete(ctx context.Context, k store.IdempotencyKey) error {
-	if _, err := t.tx.Exec(ctx, idempotencyDeleteSQL, k.PageID, k.ObjectID, k.Edge, k.Key); err != nil {
+	if _, err := t.exec(ctx, idempotencyDeleteSQL, k.PageID, k.ObjectID, k.Edge, k.Key); err != nil {
 		return formatError(err, "delete idempotency record", "")
 	}
 	return nil
@@ -61,7 +61,7 @@ func (t *tx) IdempotencyDelete(ctx context.Context, k store.IdempotencyKey) erro
 // IdempotencyDeleteBefore forgets every record created before t and
 // returns how many.
 func (t *tx) IdempotencyDeleteBefore(ctx context.Context, before time.Time) (int, error) {
-	tag, err := t.tx.Exec(ctx, idempotencyDeleteBeforeSQL, timeNS(before))
+	tag, err := t.exec(ctx, idempotencyDeleteBeforeSQL, timeNS(before))
 	if err != nil {
 		return 0, formatError(err, "delete old idempotency records", "")
 	}

@@ -20,7 +20,7 @@ const (
 // Returns ECONFLICT if the page has an object with that id, and ENOTFOUND
 // if the order does not exist.
 func (t *tx) ObjectIndexPut(ctx context.Context, r store.ObjectRef) error {
-	if _, err := t.tx.Exec(ctx, objectPutSQL, r.PageID, r.ObjectID, r.OrderID, r.Kind); err != nil {
+	if _, err := t.exec(ctx, objectPutSQL, r.PageID, r.ObjectID, r.OrderID, r.Kind); err != nil {
 		return formatError(err, "put object index", "object "+r.ObjectID)
 	}
 	return nil
@@ -29,7 +29,7 @@ func (t *tx) ObjectIndexPut(ctx context.Context, r store.ObjectRef) error {
 // ObjectIndexGet finds the order an object belongs to.
 func (t *tx) ObjectIndexGet(ctx context.Context, pageID, objectID string) (*store.ObjectRef, error) {
 	r := store.ObjectRef{PageID: pageID, ObjectID: objectID}
-	err := t.tx.QueryRow(ctx, objectGetSQL, pageID, objectID).Scan(&r.OrderID, &r.Kind)
+	err := t.queryRow(ctx, objectGetSQL, pageID, objectID).Scan(&r.OrderID, &r.Kind)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ordergraph.Errorf(ordergraph.ENOTFOUND, "object %s does not exist", objectID)
 	} else if err != nil {

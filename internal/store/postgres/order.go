@@ -85,7 +85,7 @@ func newOrderRow(o *ordergraph.Order) *orderRow {
 // has an order with its id, and ENOTFOUND if the page does not exist.
 func (t *tx) OrderInsert(ctx context.Context, o *ordergraph.Order) error {
 	r := newOrderRow(o)
-	_, err := t.tx.Exec(ctx, orderInsertSQL, o.PageID, o.ID, o.Version, r.state, r.legacyStatus,
+	_, err := t.exec(ctx, orderInsertSQL, o.PageID, o.ID, o.Version, r.state, r.legacyStatus,
 		r.created, r.lastUpdated, r.nextTimerAt, r.hasCancellations, r.hasRefunds, r.hasShipments, r.hasUnshipped, r.doc)
 	if err != nil {
 		return formatError(err, "insert order", "order "+o.ID)
@@ -102,7 +102,7 @@ func (t *tx) OrderGet(ctx context.Context, pageID, id string) (*ordergraph.Order
 	if t.write {
 		q = orderGetForUpdateSQL
 	}
-	o, err := scanOrder(t.tx.QueryRow(ctx, q, pageID, id))
+	o, err := scanOrder(t.queryRow(ctx, q, pageID, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ordergraph.Errorf(ordergraph.ENOTFOUND, "order %s not found", id)
 	} else if err != nil {
@@ -116,7 +116,7 @@ func (t *tx) OrderGet(ctx context.Context, pageID, id string) (*ordergraph.Order
 // and ENOTFOUND if the order does not exist.
 func (t *tx) OrderUpdate(ctx context.Context, o *ordergraph.Order) error {
 	r := newOrderRow(o)
-	tag, err := t.tx.Exec(ctx, orderUpdateSQL, o.Version, r.state, r.legacyStatus, r.created, r.lastUpdated,
+	tag, err := t.exec(ctx, orderUpdateSQL, o.Version, r.state, r.legacyStatus, r.created, r.lastUpdated,
 		r.nextTimerAt, r.hasCancellations, r.hasRefunds, r.hasShipments, r.hasUnshipped, r.doc,
 		o.PageID, o.ID, o.Version-1)
 	if err != nil {
@@ -126,7 +126,7 @@ func (t *tx) OrderUpdate(ctx context.Context, o *ordergraph.Order) error {
 		return nil
 	}
 	var n int
-	if err := t.tx.QueryRow(ctx, orderExistsSQL, o.PageID, o.ID).Scan(&n); err != nil {
+	if err := t.queryRow(ctx, orderExistsSQL, o.PageID, o.ID).Scan(&n); err != nil {
 		return fmt.Errorf("update order: %w", err)
 	} else if n == 0 {
 		return ordergraph.Errorf(ordergraph.ENOTFOUND, "order %s not found", o.ID)
@@ -201,7 +201,7 @@ func (t *tx) OrderList(ctx context.Context, f store.OrderListParams) ([]*ordergr
 	}
 	q.WriteString(` LIMIT ` + arg(limitArg(f.Limit)))
 
-	rows, err := t.tx.Query(ctx, q.String(), args...)
+	rows, err := t.query(ctx, q.String(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
 	}
@@ -223,9 +223,9 @@ func (t *tx) OrderCountByState(ctx context.Context, pageID string) (map[ordergra
 		err  error
 	)
 	if pageID == "" {
-		rows, err = t.tx.Query(ctx, orderCountAllStateSQL)
+		rows, err = t.query(ctx, orderCountAllStateSQL)
 	} else {
-		rows, err = t.tx.Query(ctx, orderCountByStateSQL, pageID)
+		rows, err = t.query(ctx, orderCountByStateSQL, pageID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("count orders: %w", err)
@@ -254,7 +254,7 @@ func (t *tx) OrderDueList(ctx context.Context, pageID string, now time.Time, lim
 	if t.write {
 		q = orderDueClaimSQL
 	}
-	rows, err := t.tx.Query(ctx, q, pageID, now.UnixNano(), limitArg(limit))
+	rows, err := t.query(ctx, q, pageID, now.UnixNano(), limitArg(limit))
 	if err != nil {
 		return nil, formatError(err, "list due orders", "")
 	}
@@ -270,7 +270,7 @@ func (t *tx) OrderDueList(ctx context.Context, pageID string, now time.Time, lim
 // offset, the longest overdue (in real time) first. It locks nothing, even
 // in a Write: it finds the pages with work, and OrderDueList claims it.
 func (t *tx) OrderDueAnyList(ctx context.Context, realNow time.Time, limit int) ([]store.OrderRef, error) {
-	rows, err := t.tx.Query(ctx, orderDueAnyListSQL, realNow.UnixNano(), limitArg(limit))
+	rows, err := t.query(ctx, orderDueAnyListSQL, realNow.UnixNano(), limitArg(limit))
 	if err != nil {
 		return nil, fmt.Errorf("list due orders: %w", err)
 	}

@@ -22,7 +22,7 @@ const (
 
 // PageInsert adds a page. Returns ECONFLICT if its id or CMS id is taken.
 func (t *tx) PageInsert(ctx context.Context, p *ordergraph.Page) error {
-	_, err := t.tx.Exec(ctx, pageInsertSQL, p.ID, nullString(p.CMSID), p.Name, p.Currency, p.HandlingDays, p.OrderManagement, int64(p.ClockOffset), timeNS(p.Created))
+	_, err := t.exec(ctx, pageInsertSQL, p.ID, nullString(p.CMSID), p.Name, p.Currency, p.HandlingDays, p.OrderManagement, int64(p.ClockOffset), timeNS(p.Created))
 	if err != nil {
 		return formatError(err, "insert page", "page "+p.ID)
 	}
@@ -33,7 +33,7 @@ func (t *tx) PageInsert(ctx context.Context, p *ordergraph.Page) error {
 // ENOTFOUND if neither matches. It takes no lock: every command reads its
 // page, and a page changes rarely (its clock, its settings).
 func (t *tx) PageGet(ctx context.Context, id string) (*ordergraph.Page, error) {
-	p, err := scanPage(t.tx.QueryRow(ctx, pageGetSQL, id))
+	p, err := scanPage(t.queryRow(ctx, pageGetSQL, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ordergraph.Errorf(ordergraph.ENOTFOUND, "page %s not found", id)
 	} else if err != nil {
@@ -55,7 +55,7 @@ func (t *tx) PageUpdate(ctx context.Context, p *ordergraph.Page) error {
 
 // PageList returns every page, ordered by id.
 func (t *tx) PageList(ctx context.Context) ([]*ordergraph.Page, error) {
-	rows, err := t.tx.Query(ctx, pageListSQL)
+	rows, err := t.query(ctx, pageListSQL)
 	if err != nil {
 		return nil, fmt.Errorf("list pages: %w", err)
 	}
@@ -95,7 +95,7 @@ const (
 // TokenInsert adds a token. Returns ECONFLICT if its hash exists and
 // ENOTFOUND if its page does not.
 func (t *tx) TokenInsert(ctx context.Context, tok *ordergraph.Token) error {
-	_, err := t.tx.Exec(ctx, tokenInsertSQL, tok.Hash, tok.PageID, string(tok.Role), timeNS(tok.Created), nullTimeNS(tok.ExpiresAt), nullTimeNS(tok.RevokedAt))
+	_, err := t.exec(ctx, tokenInsertSQL, tok.Hash, tok.PageID, string(tok.Role), timeNS(tok.Created), nullTimeNS(tok.ExpiresAt), nullTimeNS(tok.RevokedAt))
 	if err != nil {
 		return formatError(err, "insert token", "token")
 	}
@@ -111,7 +111,7 @@ func (t *tx) TokenGet(ctx context.Context, hash string) (*ordergraph.Token, erro
 		created            int64
 		expires, revokedAt *int64
 	)
-	err := t.tx.QueryRow(ctx, tokenGetSQL, hash).Scan(&tok.Hash, &tok.PageID, &role, &created, &expires, &revokedAt)
+	err := t.queryRow(ctx, tokenGetSQL, hash).Scan(&tok.Hash, &tok.PageID, &role, &created, &expires, &revokedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ordergraph.Errorf(ordergraph.ENOTFOUND, "token not found")
 	} else if err != nil {
@@ -148,7 +148,7 @@ ON CONFLICT (page_id, id) DO UPDATE SET retailer_id = excluded.retailer_id, name
 // ECONFLICT if another product of the page has its retailer id, and
 // ENOTFOUND if the page does not exist.
 func (t *tx) ProductUpsert(ctx context.Context, p *ordergraph.Product) error {
-	_, err := t.tx.Exec(ctx, productUpsertSQL, p.PageID, p.ID, p.RetailerID, p.Name, p.Price, p.SalePrice, p.Currency)
+	_, err := t.exec(ctx, productUpsertSQL, p.PageID, p.ID, p.RetailerID, p.Name, p.Price, p.SalePrice, p.Currency)
 	if err != nil {
 		return formatError(err, "upsert product", "product with retailer id "+p.RetailerID)
 	}
@@ -158,7 +158,7 @@ func (t *tx) ProductUpsert(ctx context.Context, p *ordergraph.Product) error {
 // ProductGet finds a page's product by id. Returns ENOTFOUND if it does
 // not exist.
 func (t *tx) ProductGet(ctx context.Context, pageID, id string) (*ordergraph.Product, error) {
-	p, err := scanProduct(t.tx.QueryRow(ctx, productGetSQL, pageID, id))
+	p, err := scanProduct(t.queryRow(ctx, productGetSQL, pageID, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ordergraph.Errorf(ordergraph.ENOTFOUND, "product %s not found", id)
 	} else if err != nil {
@@ -170,7 +170,7 @@ func (t *tx) ProductGet(ctx context.Context, pageID, id string) (*ordergraph.Pro
 // ProductGetByRetailerID finds a page's product by retailer id. Returns
 // ENOTFOUND if it does not exist.
 func (t *tx) ProductGetByRetailerID(ctx context.Context, pageID, retailerID string) (*ordergraph.Product, error) {
-	p, err := scanProduct(t.tx.QueryRow(ctx, productGetByRetailerIDSQL, pageID, retailerID))
+	p, err := scanProduct(t.queryRow(ctx, productGetByRetailerIDSQL, pageID, retailerID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ordergraph.Errorf(ordergraph.ENOTFOUND, "product with retailer id %s not found", retailerID)
 	} else if err != nil {

@@ -15,7 +15,9 @@
 // The schema is the SQLite one in PostgreSQL's types (migration/*.sql, the
 // same file names): times as BIGINT unix nanoseconds, orders as the
 // orderdoc document beside their filter columns, every key led by page_id.
-// Statements are prepared once per connection by pgx's statement cache.
+// Statements are prepared once per connection by pgx's statement cache,
+// and a transaction's BEGIN travels with its first statement, so a Read of
+// one row costs two round trips.
 package postgres
 
 import (
@@ -156,60 +158,189 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// readOptions gives a Read one snapshot for all its statements; a
-// read-only REPEATABLE READ transaction never fails to serialize.
-var readOptions = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
-
-// writeOptions runs Writes at READ COMMITTED whatever the server's
+// The statements that open a Read and a Write. A Read is one snapshot
+// for all its statements; a read-only REPEATABLE READ transaction never
+// fails to serialize. Writes run at READ COMMITTED whatever the server's
 // default: each statement sees the latest commits, and row locks (see
 // OrderGet) order the Writes that touch one order.
-var writeOptions = pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadWrite}
+const (
+	beginReadSQL  = `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`
+	beginWriteSQL = `BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE`
+)
 
 // Read runs fn in a read-only transaction on one snapshot.
 func (db *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
-	return db.run(ctx, readOptions, fn)
+	return db.run(ctx, beginReadSQL, false, fn)
 }
 
 // Write runs fn in a read-write transaction and commits it when fn returns
 // nil; it returns once the commit is durable (synchronous_commit as the
 // server is set). An error or panic in fn rolls it back.
 func (db *DB) Write(ctx context.Context, fn func(store.Tx) error) error {
-	return db.run(ctx, writeOptions, fn)
+	return db.run(ctx, beginWriteSQL, true, fn)
 }
 
-func (db *DB) run(ctx context.Context, opts pgx.TxOptions, fn func(store.Tx) error) error {
+// run runs fn in a transaction on a connection of the pool. The BEGIN is
+// sent with fn's first statement, in one round trip (see tx.first), so a
+// Read of one row costs two round trips, not three.
+func (db *DB) run(ctx context.Context, begin string, write bool, fn func(store.Tx) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	pgTx, err := db.pool.BeginTx(ctx, opts)
+	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return formatError(err, "begin", "")
 	}
-	// After Commit, Rollback does nothing; after a panic in fn it ends the
-	// transaction before the panic goes on.
-	defer pgTx.Rollback(context.WithoutCancel(ctx))
-	if err := fn(&tx{tx: pgTx, write: opts.AccessMode == pgx.ReadWrite}); err != nil {
+	// A connection left inside a transaction (a failed ROLLBACK) is
+	// destroyed, not reused, by Release.
+	defer conn.Release()
+	t := &tx{conn: conn.Conn(), begin: begin, write: write}
+	committed := false
+	defer func() {
+		if !committed && t.begun {
+			// After an error or a panic in fn: end the transaction before
+			// the connection goes back, or close the connection.
+			if _, rerr := t.conn.Exec(context.WithoutCancel(ctx), `ROLLBACK`); rerr != nil {
+				t.conn.Close(context.WithoutCancel(ctx))
+			}
+		}
+	}()
+	if err := fn(t); err != nil {
 		return err
 	}
-	if err := pgTx.Commit(ctx); err != nil {
+	committed = true
+	if !t.begun {
+		return nil // fn ran no statement
+	}
+	tag, err := t.conn.Exec(ctx, `COMMIT`)
+	if err != nil {
+		t.conn.Close(context.WithoutCancel(ctx))
 		return formatError(err, "commit", "")
+	}
+	if tag.String() == "ROLLBACK" {
+		// A statement failed and fn went on regardless: the server rolled
+		// the transaction back.
+		return fmt.Errorf("commit: %w", pgx.ErrTxCommitRollback)
 	}
 	return nil
 }
 
 var _ store.Tx = (*tx)(nil)
 
-// tx is a store.Tx over one pgx transaction.
+// tx is a store.Tx over one connection in a transaction.
 type tx struct {
-	tx pgx.Tx
+	conn *pgx.Conn
+	// begin opens the transaction; begun is set once it was sent.
+	begin string
+	begun bool
 	// write is set in a Write: reads of orders then lock what they return.
 	write bool
+}
+
+func (t *tx) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if t.begun {
+		return t.conn.Exec(ctx, sql, args...)
+	}
+	br := t.first(ctx, sql, args...)
+	tag, err := br.Exec()
+	return tag, errors.Join(err, br.Close())
+}
+
+func (t *tx) query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if t.begun {
+		return t.conn.Query(ctx, sql, args...)
+	}
+	br := t.first(ctx, sql, args...)
+	rows, err := br.Query()
+	if err != nil {
+		return nil, errors.Join(err, br.Close())
+	}
+	return &batchRows{Rows: rows, br: br}, nil
+}
+
+func (t *tx) queryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	rows, err := t.query(ctx, sql, args...)
+	return &row{rows: rows, err: err}
+}
+
+// first sends BEGIN and the transaction's first statement together, and
+// returns the results of the statement.
+func (t *tx) first(ctx context.Context, sql string, args ...any) pgx.BatchResults {
+	t.begun = true
+	b := &pgx.Batch{}
+	b.Queue(t.begin)
+	b.Queue(sql, args...)
+	br := t.conn.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		return failedBatch{err: err, br: br}
+	}
+	return br
+}
+
+// failedBatch is a batch whose BEGIN failed: every result is its error.
+type failedBatch struct {
+	pgx.BatchResults
+	err error
+	br  pgx.BatchResults
+}
+
+func (f failedBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, f.err }
+func (f failedBatch) Query() (pgx.Rows, error)         { return nil, f.err }
+func (f failedBatch) Close() error                     { f.br.Close(); return nil }
+
+// batchRows are the rows of a batch's statement; closing them closes the
+// batch.
+type batchRows struct {
+	pgx.Rows
+	br     pgx.BatchResults
+	closed bool
+	err    error
+}
+
+func (r *batchRows) Close() {
+	r.Rows.Close()
+	if !r.closed {
+		r.closed = true
+		r.err = r.br.Close()
+	}
+}
+
+func (r *batchRows) Err() error {
+	if err := r.Rows.Err(); err != nil {
+		return err
+	}
+	return r.err
+}
+
+// row is a pgx.Row over rows, as pgx's QueryRow makes one.
+type row struct {
+	rows pgx.Rows
+	err  error
+}
+
+func (r *row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		r.rows.Close()
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return pgx.ErrNoRows
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return err
+	}
+	r.rows.Close()
+	return r.rows.Err()
 }
 
 // execOne runs a statement that must change exactly one row, returning
 // notFound when it changes none.
 func (t *tx) execOne(ctx context.Context, notFound *ordergraph.Error, q string, args ...any) error {
-	tag, err := t.tx.Exec(ctx, q, args...)
+	tag, err := t.exec(ctx, q, args...)
 	if err != nil {
 		return err
 	}

@@ -176,6 +176,45 @@ func TestWrite_Deadlock(t *testing.T) {
 	}
 }
 
+// TestWrite_ErrAfterFailedStatement: a Write that swallows a constraint
+// error and returns nil still fails, since the server aborted it, and
+// saves nothing.
+func TestWrite_ErrAfterFailedStatement(t *testing.T) {
+	t.Parallel()
+	db := storetest.OpenPostgres(t)
+	ctx := context.Background()
+	storetest.MustPage(t, db, "1", 0)
+	err := db.Write(ctx, func(tx store.Tx) error {
+		if err := tx.PageInsert(ctx, storetest.NewPage("2", 0)); err != nil {
+			return err
+		}
+		err := tx.PageInsert(ctx, storetest.NewPage("1", 0))
+		storetest.WantCode(t, err, ordergraph.ECONFLICT)
+		return nil
+	})
+	if err == nil {
+		t.Fatal("Write committed after a failed statement")
+	}
+	storetest.MustRead(t, db, func(tx store.Tx) error {
+		_, err := tx.PageGet(ctx, "2")
+		storetest.WantCode(t, err, ordergraph.ENOTFOUND)
+		return nil
+	})
+	// Every connection of the pool is clean for the next Writes.
+	for i := range 8 {
+		storetest.MustPage(t, db, fmt.Sprint("p", i), 0)
+	}
+}
+
+// TestWrite_Empty commits a Write that ran no statement.
+func TestWrite_Empty(t *testing.T) {
+	t.Parallel()
+	db := storetest.OpenPostgres(t)
+	if err := db.Write(context.Background(), func(store.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestOpen_BadDSN fails Open, not a later request.
 func TestOpen_BadDSN(t *testing.T) {
 	t.Parallel()
