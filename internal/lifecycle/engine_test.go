@@ -3,7 +3,6 @@ package lifecycle_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -12,12 +11,12 @@ import (
 	"github.com/ordergraph/ordergraph"
 	"github.com/ordergraph/ordergraph/internal/lifecycle"
 	"github.com/ordergraph/ordergraph/internal/store"
-	"github.com/ordergraph/ordergraph/internal/store/sqlite"
+	"github.com/ordergraph/ordergraph/internal/store/storetest"
 )
 
 type fixture struct {
 	engine *lifecycle.Engine
-	db     *sqlite.DB
+	db     store.Store
 	clock  *testClock
 	page   *ordergraph.Page
 	token  string
@@ -43,11 +42,7 @@ func (c *testClock) Advance(d time.Duration) {
 func setup(tb testing.TB, mode string) *fixture {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "og.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
+	db := storetest.Open(tb)
 	clock := &testClock{now: t0}
 	e := lifecycle.NewEngine(db, clock, nil)
 	e.NewID = lifecycle.SequentialIDs(1000)
