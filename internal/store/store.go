@@ -80,6 +80,12 @@ type Tx interface {
 	// ObjectIndexGet finds it; ENOTFOUND if the page has no such object.
 	ObjectIndexGet(ctx context.Context, pageID, objectID string) (*ObjectRef, error)
 
+	// ReturnPut records a return's listing row, or updates its status and
+	// merchant_return_id.
+	ReturnPut(ctx context.Context, r ReturnRow) error
+	// ReturnList lists a page's returns by (created, id) ascending.
+	ReturnList(ctx context.Context, p ReturnListParams) ([]ReturnRow, error)
+
 	EventInsert(ctx context.Context, e *ordergraph.Event) error
 	EventList(ctx context.Context, pageID, orderID string) ([]*ordergraph.Event, error)
 
@@ -100,6 +106,36 @@ type ObjectRef struct {
 	ObjectID string
 	OrderID  string
 	Kind     string // "return"
+}
+
+// ReturnRow is what return lists filter on; the return itself is in its
+// order's document.
+type ReturnRow struct {
+	PageID           string
+	ID               string
+	OrderID          string
+	Created          time.Time
+	Status           ordergraph.ReturnStatus
+	MerchantReturnID string
+}
+
+// ReturnListParams filters and pages a page's returns. After and Before
+// are keyset positions on (created, id); Limit <= 0 means no limit.
+type ReturnListParams struct {
+	PageID           string
+	CreatedFrom      *time.Time // created >= this
+	CreatedTo        *time.Time // created <= this
+	MerchantReturnID string
+	Statuses         []ordergraph.ReturnStatus
+	After            *ReturnCursor
+	Before           *ReturnCursor
+	Limit            int
+}
+
+// ReturnCursor is a keyset position in a return list.
+type ReturnCursor struct {
+	Created time.Time
+	ID      string
 }
 
 // OrderRef names an order with its page.

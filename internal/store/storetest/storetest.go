@@ -45,6 +45,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OrderDue", exerciseOrderDue},
 		{"OrderDueClaim", exerciseOrderDueClaim},
 		{"ObjectIndex", exerciseObjectIndex},
+		{"Return", exerciseReturn},
 		{"Event", exerciseEvent},
 		{"Idempotency", exerciseIdempotency},
 	} {
