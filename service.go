@@ -38,6 +38,8 @@ type OrderService interface {
 	UpdateReturn(ctx context.Context, cmd UpdateReturnCommand) (*WriteResult, error)
 	// FindReturnByID returns a return of the page and its order.
 	FindReturnByID(ctx context.Context, pageID, returnID string) (*Order, *Return, error)
+	// FindReturns returns one page of a page's returns, oldest first.
+	FindReturns(ctx context.Context, f ReturnFilter) (*ReturnPage, error)
 
 	// SetOrderManagement registers (ManagedByAPI) or removes
 	// (ManagedByCommerceManager) the page's order management app.
@@ -318,4 +320,28 @@ type GenerateSpec struct {
 	Count      int
 	Seed       int64
 	StartState OrderState
+}
+
+// ReturnFilter selects a page's returns.
+type ReturnFilter struct {
+	PageID           string
+	CreatedAfter     *time.Time // start_time_created, inclusive
+	CreatedBefore    *time.Time // end_time_created, inclusive
+	MerchantReturnID string
+	Statuses         []ReturnStatus
+	After, Before    string // opaque keyset cursors
+	Limit            int
+}
+
+// ReturnPage is one page of returns with the cursors around it.
+type ReturnPage struct {
+	Returns              []ReturnRef
+	Before, After        string
+	HasNext, HasPrevious bool
+}
+
+// ReturnRef is a return with its order.
+type ReturnRef struct {
+	Order  *Order
+	Return *Return
 }

@@ -35,6 +35,7 @@ type fakeOrders struct {
 	CreateReturnFunc       func(ctx context.Context, cmd ordergraph.ReturnCommand) (*ordergraph.WriteResult, error)
 	UpdateReturnFunc       func(ctx context.Context, cmd ordergraph.UpdateReturnCommand) (*ordergraph.WriteResult, error)
 	FindReturnByIDFunc     func(ctx context.Context, pageID, returnID string) (*ordergraph.Order, *ordergraph.Return, error)
+	FindReturnsFunc        func(ctx context.Context, f ordergraph.ReturnFilter) (*ordergraph.ReturnPage, error)
 	SetOrderManagementFunc func(ctx context.Context, pageID, mode string) (*ordergraph.Page, error)
 }
 
@@ -143,6 +144,13 @@ func (f *fakeOrders) FindReturnByID(ctx context.Context, pageID, returnID string
 		return nil, nil, notFound()
 	}
 	return f.FindReturnByIDFunc(ctx, pageID, returnID)
+}
+
+func (f *fakeOrders) FindReturns(ctx context.Context, flt ordergraph.ReturnFilter) (*ordergraph.ReturnPage, error) {
+	if f.FindReturnsFunc == nil {
+		return &ordergraph.ReturnPage{}, nil
+	}
+	return f.FindReturnsFunc(ctx, flt)
 }
 
 func (f *fakeOrders) SetOrderManagement(ctx context.Context, pageID, mode string) (*ordergraph.Page, error) {

@@ -191,59 +191,12 @@ func getReturn(c *call) error {
 
 // listPageReturns answers GET /{page_id|cms_id}/returns: the page's
 // returns, oldest first, filtered by start_time_created, end_time_created,
-// merchant_return_id and statuses.
-//
-// The order service has no list of a page's returns, so this walks the
-// page's orders updated since start_time_created (a return's creation
-// updates its order) and collects their returns: correct, but it reads
-// every such order on every call. A FindReturns(ctx, ReturnFilter) on the
-// service, backed by the store's return index, would make it one query.
+// merchant_return_id and statuses, with keyset cursors.
 func listPageReturns(c *call) error {
 	f, err := decodeReturnFilter(c.params, true)
 	if err != nil {
 		return err
 	}
-	rc, err := c.renderCtx()
-	if err != nil {
-		return err
-	}
-	var all []*returnRef
-	flt := ordergraph.OrderFilter{PageID: c.page.ID, States: ordergraph.OrderStates, Limit: maxLimit}
-	if f.createdAfter != nil {
-		t := f.createdAfter.Add(-time.Second)
-		flt.UpdatedAfter = &t
-	}
-	for {
-		page, err := c.h.cfg.Orders.FindOrders(c.ctx, flt)
-		if err != nil {
-			return fmt.Errorf("find orders with returns: %w", err)
-		}
-		if page == nil {
-			break
-		}
-		for _, o := range page.Orders {
-			for _, s := range returns(o) {
-				if r := s.(*returnRef); f.match(r.r) {
-					all = append(all, r)
-				}
-			}
-		}
-		if !page.HasNext || page.After == "" {
-			break
-		}
-		flt.After = page.After
-	}
-	slices.SortFunc(all, func(a, b *returnRef) int {
-		if c := a.r.Created.Compare(b.r.Created); c != 0 {
-			return c
-		}
-		return strings.Compare(a.r.ID, b.r.ID)
-	})
-	srcs := make([]any, len(all))
-	for i, r := range all {
-		srcs[i] = r
-	}
-	// Each return renders in its own order's currency.
 	sel, err := c.selection()
 	if err != nil {
 		return err
@@ -251,28 +204,33 @@ func listPageReturns(c *call) error {
 	if err := validate(returnType, sel); err != nil {
 		return err
 	}
-	limit, err := c.limit()
+	rc, err := c.renderCtx()
 	if err != nil {
 		return err
 	}
-	after, before, err := c.cursors()
+	rf := ordergraph.ReturnFilter{PageID: c.page.ID, CreatedAfter: f.createdAfter, CreatedBefore: f.createdBefore,
+		MerchantReturnID: f.merchantReturnID, Statuses: f.statuses}
+	if rf.Limit, err = c.limit(); err != nil {
+		return err
+	}
+	if rf.After, rf.Before, err = c.cursors(); err != nil {
+		return err
+	}
+	page, err := c.h.cfg.Orders.FindReturns(c.ctx, rf)
 	if err != nil {
 		return err
 	}
-	page, pi, err := rc.pageOf(returnType, srcs, limit, after, before)
-	if err != nil {
-		return err
-	}
-	data := make([]any, 0, len(page))
-	for _, s := range page {
-		r := s.(*returnRef)
-		out, err := rc.withOrder(r.order).project(returnType, r, sel)
+	data := make([]any, 0, len(page.Returns))
+	for _, r := range page.Returns {
+		out, err := rc.withOrder(r.Order).project(returnType, &returnRef{order: r.Order, r: r.Return}, sel)
 		if err != nil {
 			return err
 		}
 		data = append(data, out)
 	}
-	return c.respond(http.StatusOK, c.list(data, pi))
+	return c.respond(http.StatusOK, c.list(data, pageInfo{
+		before: page.Before, after: page.After, hasNext: page.HasNext, hasPrevious: page.HasPrevious, limit: rf.Limit,
+	}))
 }
 
 // returnRequest is the decoded POST returns request.

@@ -105,7 +105,7 @@ func (e *Engine) writeOnce(ctx context.Context, pageID, orderID string, idem *or
 		}
 		changes = append(changes, more...)
 		if len(changes) > 0 {
-			if err := e.save(ctx, tx, o, now, changes); err != nil {
+			if err := e.save(ctx, tx, stored, o, now, changes); err != nil {
 				return err
 			}
 		} else {
@@ -157,8 +157,9 @@ func (e *Engine) remember(ctx context.Context, tx store.Tx, page *ordergraph.Pag
 	return tx.IdempotencyPut(ctx, &store.IdempotencyRecord{IdempotencyKey: key, RequestHash: idem.RequestHash, Status: status, Body: res.Body, Created: now})
 }
 
-// save writes a changed order and its events.
-func (e *Engine) save(ctx context.Context, tx store.Tx, o *ordergraph.Order, now time.Time, changes []Change) error {
+// save writes a changed order (before is as it was stored), its events and
+// the rows that mirror it.
+func (e *Engine) save(ctx context.Context, tx store.Tx, before, o *ordergraph.Order, now time.Time, changes []Change) error {
 	if now.After(o.LastUpdated) {
 		o.LastUpdated = now
 	} else {
@@ -173,6 +174,22 @@ func (e *Engine) save(ctx context.Context, tx store.Tx, o *ordergraph.Order, now
 	}
 	for _, ev := range events {
 		if err := tx.EventInsert(ctx, ev); err != nil {
+			return err
+		}
+	}
+	return saveReturns(ctx, tx, before, o)
+}
+
+// saveReturns mirrors the returns a change opened or moved into the
+// returns listing.
+func saveReturns(ctx context.Context, tx store.Tx, before, o *ordergraph.Order) error {
+	for i := range o.Returns {
+		r := &o.Returns[i]
+		if old := before.Return(r.ID); old != nil && old.Status == r.Status && old.MerchantReturnID == r.MerchantReturnID {
+			continue
+		}
+		row := store.ReturnRow{PageID: o.PageID, ID: r.ID, OrderID: o.ID, Created: r.Created, Status: r.Status, MerchantReturnID: r.MerchantReturnID}
+		if err := tx.ReturnPut(ctx, row); err != nil {
 			return err
 		}
 	}
@@ -509,7 +526,7 @@ func (e *Engine) tick(ctx context.Context, tx store.Tx, page *ordergraph.Page, i
 		if len(changes) == 0 {
 			continue
 		}
-		if err := e.save(ctx, tx, o, now, changes); err != nil {
+		if err := e.save(ctx, tx, stored, o, now, changes); err != nil {
 			return n, err
 		}
 		n++

@@ -422,3 +422,41 @@ func TestEngine_SetOrderManagement(t *testing.T) {
 		t.Fatalf("bad mode: %v", err)
 	}
 }
+
+func TestEngine_FindReturnsPages(t *testing.T) {
+	t.Parallel()
+	f := setup(t, ordergraph.ManagedByAPI)
+	ctx := context.Background()
+	var ids []string
+	for i := range 3 {
+		o := f.place(t, created())
+		if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.engine.Ship(ctx, ordergraph.ShipCommand{PageID: f.page.ID, OrderID: o.ID, Tracking: ordergraph.Tracking{Carrier: "ups", TrackingNumber: fmt.Sprint(i)}}); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(time.Minute)
+		res, err := f.engine.CreateReturn(ctx, ordergraph.ReturnCommand{PageID: f.page.ID, OrderID: o.ID,
+			Items: []ordergraph.ReturnItem{{RetailerID: "tee", Quantity: 1}}, MerchantReturnID: fmt.Sprint("RMA-", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.CreatedID)
+	}
+	if _, err := f.engine.UpdateReturn(ctx, ordergraph.UpdateReturnCommand{PageID: f.page.ID, ReturnID: ids[1], Event: ordergraph.ReturnEventAccept}); err != nil {
+		t.Fatal(err)
+	}
+	p1, err := f.engine.FindReturns(ctx, ordergraph.ReturnFilter{PageID: f.page.CMSID, Limit: 2})
+	if err != nil || len(p1.Returns) != 2 || !p1.HasNext || p1.Returns[0].Return.ID != ids[0] {
+		t.Fatalf("page 1: %+v %v", p1, err)
+	}
+	p2, err := f.engine.FindReturns(ctx, ordergraph.ReturnFilter{PageID: f.page.ID, Limit: 2, After: p1.After})
+	if err != nil || len(p2.Returns) != 1 || p2.HasNext || !p2.HasPrevious || p2.Returns[0].Return.ID != ids[2] {
+		t.Fatalf("page 2: %+v %v", p2, err)
+	}
+	approved, err := f.engine.FindReturns(ctx, ordergraph.ReturnFilter{PageID: f.page.ID, Statuses: []ordergraph.ReturnStatus{ordergraph.ReturnApproved}})
+	if err != nil || len(approved.Returns) != 1 || approved.Returns[0].Return.ID != ids[1] || approved.Returns[0].Order == nil {
+		t.Fatalf("approved: %+v %v", approved, err)
+	}
+}

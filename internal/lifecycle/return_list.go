@@ -1,0 +1,110 @@
+package lifecycle
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ordergraph/ordergraph"
+	"github.com/ordergraph/ordergraph/internal/store"
+)
+
+// FindReturns returns one page of a page's returns, oldest first, with
+// keyset cursors on (created, id). Each return comes with its order as of
+// the page's clock.
+func (e *Engine) FindReturns(ctx context.Context, f ordergraph.ReturnFilter) (*ordergraph.ReturnPage, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultListLimit
+	}
+	limit = min(limit, MaxListLimit)
+	p := store.ReturnListParams{CreatedFrom: f.CreatedAfter, CreatedTo: f.CreatedBefore,
+		MerchantReturnID: f.MerchantReturnID, Statuses: f.Statuses, Limit: limit + 1}
+	var err error
+	if f.After != "" {
+		if p.After, err = decodeReturnCursor(f.After, "after"); err != nil {
+			return nil, err
+		}
+	} else if f.Before != "" {
+		if p.Before, err = decodeReturnCursor(f.Before, "before"); err != nil {
+			return nil, err
+		}
+	}
+	var rows []store.ReturnRow
+	orders := map[string]*ordergraph.Order{}
+	err = e.store.Read(ctx, func(tx store.Tx) error {
+		page, err := tx.PageGet(ctx, f.PageID)
+		if err != nil {
+			return err
+		}
+		p.PageID = page.ID
+		if rows, err = tx.ReturnList(ctx, p); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if orders[r.OrderID] != nil {
+				continue
+			}
+			if orders[r.OrderID], err = tx.OrderGet(ctx, page.ID, r.OrderID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	more := len(rows) > limit
+	if more {
+		if p.Before != nil {
+			rows = rows[1:]
+		} else {
+			rows = rows[:limit]
+		}
+	}
+	out := &ordergraph.ReturnPage{}
+	for _, r := range rows {
+		o := orders[r.OrderID]
+		if ret := o.Return(r.ID); ret != nil {
+			out.Returns = append(out.Returns, ordergraph.ReturnRef{Order: o, Return: ret})
+		}
+	}
+	switch {
+	case p.Before != nil:
+		out.HasPrevious, out.HasNext = more, true
+	case p.After != nil:
+		out.HasNext, out.HasPrevious = more, true
+	default:
+		out.HasNext = more
+	}
+	if len(rows) > 0 {
+		out.Before = encodeReturnCursor(rows[0])
+		out.After = encodeReturnCursor(rows[len(rows)-1])
+	}
+	return out, nil
+}
+
+func encodeReturnCursor(r store.ReturnRow) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("r:" + strconv.FormatInt(r.Created.UnixNano(), 10) + ":" + r.ID))
+}
+
+func decodeReturnCursor(s, param string) (*store.ReturnCursor, error) {
+	bad := &ordergraph.Error{Code: ordergraph.EINVALID, Param: param,
+		Message: fmt.Sprintf("(#100) %s is not a valid cursor; pass a cursor exactly as a previous response's paging.cursors gave it", param)}
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+	if err != nil {
+		return nil, bad
+	}
+	parts := strings.SplitN(string(raw), ":", 3)
+	if len(parts) != 3 || parts[0] != "r" || parts[2] == "" {
+		return nil, bad
+	}
+	ns, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return nil, bad
+	}
+	return &store.ReturnCursor{Created: time.Unix(0, ns).UTC(), ID: parts[2]}, nil
+}
