@@ -100,8 +100,11 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 		engine.NewToken = func() string { return "EAAOtesttoken" + tokens() }
 	}
 	var srv *server.Server
+	// Call budgets run on the test's clock, so a test that exhausts one
+	// regains it by advancing the clock, never by sleeping.
 	graph := graphapi.NewHandler(graphapi.Config{
 		Orders: engine, Auth: engine, Logger: o.logger,
+		RateLimiter: graphapi.NewRateLimiter(clock, graphapi.DefaultBudget),
 		Observe: func(r graphapi.RequestInfo) {
 			srv.Observe(server.Request{Route: r.Route, Method: r.Method, Status: r.Status, Duration: r.Duration, TraceID: r.TraceID, PageID: r.PageID, Err: r.Err})
 		},
