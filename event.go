@@ -20,6 +20,7 @@ const (
 	EventReturnRequested   = "RETURN_REQUESTED"
 	EventReturnUpdated     = "RETURN_UPDATED"
 	EventManagementChanged = "ORDER_MANAGEMENT_CHANGED"
+	EventChargeback        = "CHARGEBACK"
 )
 
 // Event is an append-only record of one change to an order. Timelines,

@@ -94,6 +94,8 @@ type Order struct {
 	Refunds       []Refund
 	Returns       []Return
 	Promotions    []Promotion
+	// Chargebacks are the buyer's payment disputes, each decided at once.
+	Chargebacks []Chargeback
 
 	// Version increases by one on every save; stores use it to detect
 	// concurrent modification.
@@ -515,6 +517,7 @@ func (o *Order) Clone() *Order {
 		c.Returns[i].Items = slices.Clone(c.Returns[i].Items)
 	}
 	c.Promotions = slices.Clone(o.Promotions)
+	c.Chargebacks = slices.Clone(o.Chargebacks)
 	if o.ReleasedAt != nil {
 		t := *o.ReleasedAt
 		c.ReleasedAt = &t

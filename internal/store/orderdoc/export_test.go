@@ -4,4 +4,5 @@ package orderdoc
 const (
 	DocV1 = docV1
 	DocV2 = docV2
+	DocV3 = docV3
 )

@@ -16,7 +16,8 @@
 // format byte, keep decoding the older formats without it, and
 // TestOrderCodec fails until both are done. docV2 is docV1 followed by a
 // trailer: the fulfillment of each shipment, the deduction, adjustment and
-// return of each refund, and the returns.
+// return of each refund, and the returns. docV3 is docV2 followed by the
+// chargebacks.
 package orderdoc
 
 import (
@@ -33,6 +34,7 @@ import (
 const (
 	docV1 byte = 1
 	docV2 byte = 2
+	docV3 byte = 3
 )
 
 // ErrCorrupt reports a document that does not decode.
@@ -41,7 +43,7 @@ var ErrCorrupt = errors.New("corrupt order document")
 // Encode returns o's document in the newest format.
 func Encode(o *ordergraph.Order) []byte {
 	e := encoder{buf: make([]byte, 0, 1024)}
-	e.buf = append(e.buf, docV2)
+	e.buf = append(e.buf, docV3)
 	e.string(o.ID)
 	e.string(o.PageID)
 	e.string(o.Currency)
@@ -199,6 +201,17 @@ func Encode(o *ordergraph.Order) []byte {
 		}
 		e.string(r.RefundID)
 	}
+
+	// docV3 trailer.
+	e.len(o.Chargebacks == nil, len(o.Chargebacks))
+	for i := range o.Chargebacks {
+		c := &o.Chargebacks[i]
+		e.string(c.ID)
+		e.time(c.Created)
+		e.int(c.Amount)
+		e.string(string(c.Outcome))
+		e.int(c.Fee)
+	}
 	return e.buf
 }
 
@@ -240,7 +253,7 @@ func Decode(doc []byte) (*ordergraph.Order, error) {
 		}
 		utcOrder(&o)
 		return &o, nil
-	case docV1, docV2:
+	case docV1, docV2, docV3:
 	default:
 		return nil, fmt.Errorf("%w: unknown format %d", ErrCorrupt, doc[0])
 	}
@@ -404,6 +417,17 @@ func Decode(doc []byte) (*ordergraph.Order, error) {
 				ri.Reason = d.string()
 			}
 			r.RefundID = d.string()
+		}
+	}
+	if doc[0] >= docV3 {
+		o.Chargebacks = makeSlice[ordergraph.Chargeback](&d)
+		for i := range o.Chargebacks {
+			c := &o.Chargebacks[i]
+			c.ID = d.string()
+			c.Created = d.time()
+			c.Amount = d.int()
+			c.Outcome = ordergraph.ChargebackOutcome(d.string())
+			c.Fee = d.int()
 		}
 	}
 	if d.err == nil && len(d.buf) != 0 {
@@ -607,5 +631,8 @@ func utcOrder(o *ordergraph.Order) {
 	for i := range o.Returns {
 		o.Returns[i].Created = o.Returns[i].Created.UTC()
 		o.Returns[i].Updated = o.Returns[i].Updated.UTC()
+	}
+	for i := range o.Chargebacks {
+		o.Chargebacks[i].Created = o.Chargebacks[i].Created.UTC()
 	}
 }

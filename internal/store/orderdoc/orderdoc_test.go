@@ -142,21 +142,25 @@ func BenchmarkOrderCodec(b *testing.B) {
 	})
 }
 
-// TestOrderCodecReadsV1 keeps documents written before the docV2 trailer
-// readable: a v1 document is a v2 one without the trailer.
-func TestOrderCodecReadsV1(t *testing.T) {
+// TestOrderCodecReadsOlderFormats keeps documents written before the
+// docV2 and docV3 trailers readable: a v2 document is a v3 one without the
+// chargebacks, and a v1 document a v2 one without its trailer.
+func TestOrderCodecReadsOlderFormats(t *testing.T) {
 	t.Parallel()
 	o := &ordergraph.Order{ID: "1", PageID: "2", Currency: "USD", Items: []ordergraph.Item{{ID: "3", Quantity: 1}}, Version: 4}
-	v2 := orderdoc.Encode(o)
-	if v2[0] != orderdoc.DocV2 || v2[len(v2)-1] != 0 {
-		t.Fatalf("unexpected v2 layout: % x", v2)
+	v3 := orderdoc.Encode(o)
+	if v3[0] != orderdoc.DocV3 || v3[len(v3)-1] != 0 || v3[len(v3)-2] != 0 {
+		t.Fatalf("unexpected v3 layout: % x", v3)
 	}
-	v1 := append([]byte{orderdoc.DocV1}, v2[1:len(v2)-1]...) // drop the nil Returns marker
-	got, err := orderdoc.Decode(v1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.ID != "1" || got.Version != 4 || got.Returns != nil || len(got.Items) != 1 {
-		t.Fatalf("decoded %+v", got)
+	v2 := append([]byte{orderdoc.DocV2}, v3[1:len(v3)-1]...) // drop the nil Chargebacks marker
+	v1 := append([]byte{orderdoc.DocV1}, v2[1:len(v2)-1]...) // and the nil Returns marker
+	for name, doc := range map[string][]byte{"v1": v1, "v2": v2} {
+		got, err := orderdoc.Decode(doc)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got.ID != "1" || got.Version != 4 || got.Returns != nil || got.Chargebacks != nil || len(got.Items) != 1 {
+			t.Fatalf("%s decoded %+v", name, got)
+		}
 	}
 }
