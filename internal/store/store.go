@@ -98,6 +98,8 @@ type Tx interface {
 	// IdempotencyDeleteBefore forgets every record created before t, across
 	// pages, and returns how many.
 	IdempotencyDeleteBefore(ctx context.Context, t time.Time) (int, error)
+
+	LedgerTx
 }
 
 // ObjectRef ties an object id to its order.

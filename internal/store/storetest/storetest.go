@@ -46,6 +46,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OrderDueClaim", exerciseOrderDueClaim},
 		{"ObjectIndex", exerciseObjectIndex},
 		{"Return", exerciseReturn},
+		{"Ledger", exerciseLedger},
 		{"Event", exerciseEvent},
 		{"Idempotency", exerciseIdempotency},
 	} {
