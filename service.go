@@ -262,6 +262,11 @@ type SandboxService interface {
 	PlaceOrder(ctx context.Context, pageID string, spec OrderSpec) (*Order, error)
 	GenerateOrders(ctx context.Context, pageID string, g GenerateSpec) ([]string, error)
 	BuyerCancel(ctx context.Context, pageID, orderID string) (*Order, error)
+	// Chargeback files a buyer's payment dispute of amount (a decimal in
+	// the order's currency) on a shipped order, decided at once with
+	// outcome; the ledger posts CHARGEBACK and the outcome's transaction.
+	// pageID may be empty: the order is then looked up on every page.
+	Chargeback(ctx context.Context, pageID, orderID, amount string, outcome ChargebackOutcome) (*Order, *Chargeback, error)
 	// PageClock returns the page's now and its offset from real time.
 	PageClock(ctx context.Context, pageID string) (time.Time, time.Duration, error)
 	// AdvanceClock moves the page's clock forward by d, or to at when at is

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ordergraph/ordergraph"
+	"github.com/ordergraph/ordergraph/internal/ledger"
 	"github.com/ordergraph/ordergraph/internal/store"
 )
 
@@ -35,6 +36,7 @@ var (
 	_ ordergraph.OrderService   = (*Engine)(nil)
 	_ ordergraph.AuthService    = (*Engine)(nil)
 	_ ordergraph.SandboxService = (*Engine)(nil)
+	_ ordergraph.LedgerService  = (*Engine)(nil)
 )
 
 // NewEngine returns an Engine on s reading time from clock.
@@ -105,7 +107,7 @@ func (e *Engine) writeOnce(ctx context.Context, pageID, orderID string, idem *or
 		}
 		changes = append(changes, more...)
 		if len(changes) > 0 {
-			if err := e.save(ctx, tx, stored, o, now, changes); err != nil {
+			if err := e.save(ctx, tx, page, stored, o, now, changes); err != nil {
 				return err
 			}
 		} else {
@@ -157,9 +159,9 @@ func (e *Engine) remember(ctx context.Context, tx store.Tx, page *ordergraph.Pag
 	return tx.IdempotencyPut(ctx, &store.IdempotencyRecord{IdempotencyKey: key, RequestHash: idem.RequestHash, Status: status, Body: res.Body, Created: now})
 }
 
-// save writes a changed order (before is as it was stored), its events and
-// the rows that mirror it.
-func (e *Engine) save(ctx context.Context, tx store.Tx, before, o *ordergraph.Order, now time.Time, changes []Change) error {
+// save writes a changed order (before is as it was stored), its events,
+// the transactions the change posts and the rows that mirror it.
+func (e *Engine) save(ctx context.Context, tx store.Tx, page *ordergraph.Page, before, o *ordergraph.Order, now time.Time, changes []Change) error {
 	if now.After(o.LastUpdated) {
 		o.LastUpdated = now
 	} else {
@@ -177,7 +179,29 @@ func (e *Engine) save(ctx context.Context, tx store.Tx, before, o *ordergraph.Or
 			return err
 		}
 	}
+	if err := e.post(ctx, tx, page, before, o); err != nil {
+		return err
+	}
 	return saveReturns(ctx, tx, before, o)
+}
+
+// post records the transactions that the change from before to o posts
+// (ledger.Post) with the page's fee schedule, in the change's transaction:
+// an order and its money never disagree.
+func (e *Engine) post(ctx context.Context, tx store.Tx, page *ordergraph.Page, before, o *ordergraph.Order) error {
+	if !ledger.Posts(before, o) {
+		return nil
+	}
+	fees, err := e.feeSchedule(ctx, tx, page)
+	if err != nil {
+		return err
+	}
+	for _, t := range ledger.Post(before, o, fees) {
+		if err := tx.TransactionInsert(ctx, t); err != nil {
+			return fmt.Errorf("post %s of order %s: %w", t.Type, o.ID, err)
+		}
+	}
+	return nil
 }
 
 // saveReturns mirrors the returns a change opened or moved into the
@@ -526,7 +550,7 @@ func (e *Engine) tick(ctx context.Context, tx store.Tx, page *ordergraph.Page, i
 		if len(changes) == 0 {
 			continue
 		}
-		if err := e.save(ctx, tx, stored, o, now, changes); err != nil {
+		if err := e.save(ctx, tx, page, stored, o, now, changes); err != nil {
 			return n, err
 		}
 		n++
@@ -562,13 +586,26 @@ func (e *Engine) runPageTimers(ctx context.Context, pageID string) (int, error) 
 }
 
 // RunDueTimers runs the timers (hold ends, acknowledgement deadlines) that
-// are due on any page by its clock, and returns how many orders changed.
-// The server calls it periodically; servers sharing a PostgreSQL database
-// all call it, and each due order is changed by exactly one of them.
+// are due on any page by its clock, then the payouts due, and returns how
+// many orders changed plus how many payouts were made. The server calls it
+// periodically; servers sharing a PostgreSQL database all call it, and each
+// due order is changed, each due transaction paid out, by exactly one of
+// them.
 func (e *Engine) RunDueTimers(ctx context.Context) (int, error) {
 	if err := e.forgetExpiredKeys(ctx); err != nil {
 		return 0, err
 	}
+	n, err := e.runDueOrderTimers(ctx)
+	if err != nil {
+		return n, err
+	}
+	paid, err := e.runDuePayouts(ctx)
+	return n + paid, err
+}
+
+// runDueOrderTimers runs the order timers due on any page, and returns how
+// many orders changed.
+func (e *Engine) runDueOrderTimers(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		var refs []store.OrderRef

@@ -125,15 +125,25 @@ func refund(o *ordergraph.Order, now time.Time, p RefundParams) ([]Change, error
 		return nil, invalid("deductions", "(#100) the deduction %s is above the %s this refund returns", amt(p.Deduction, o), amt(gross, o))
 	}
 	r.Deduction = p.Deduction
-	// In all, refunds never return more than the buyer was charged.
-	var before int64
+	// In all, refunds never return more than the buyer was charged, less
+	// what chargebacks already gave back to the buyer.
+	var before, kept int64
 	for _, old := range o.Refunds {
 		before += old.Total()
 	}
-	if charged := o.Captured().Total(); before+r.Total() > charged {
+	for _, c := range o.Chargebacks {
+		if c.ReturnedToBuyer() {
+			kept += c.Amount
+		}
+	}
+	if charged := o.Captured().Total(); before+kept+r.Total() > charged {
+		detail := ""
+		if kept > 0 {
+			detail = fmt.Sprintf(" (the buyer kept %s of chargebacks)", amt(kept, o))
+		}
 		return nil, ordergraph.CommerceErrorf(ordergraph.SubcodeRefundAboveCharged, "Refund Too High",
-			"this refund of %s would bring the refunds of order %s to %s, above the %s charged; at most %s can still be refunded",
-			amt(r.Total(), o), o.ID, amt(before+r.Total(), o), amt(charged, o), amt(max(0, charged-before), o))
+			"this refund of %s would bring the refunds of order %s to %s, above the %s charged%s; at most %s can still be refunded",
+			amt(r.Total(), o), o.ID, amt(before+r.Total(), o), amt(charged, o), detail, amt(max(0, charged-before-kept), o))
 	}
 	if r.Total() == 0 && r.Deduction == 0 {
 		if len(p.Items) == 0 && p.Shipping == nil && p.Adjustment == nil {

@@ -247,7 +247,7 @@ func (e *Engine) PageClock(ctx context.Context, pageID string) (time.Time, time.
 }
 
 // AdvanceClock moves a page's clock forward by d, or to at, and runs every
-// timer due by then before it returns.
+// timer and payout due by then before it returns.
 func (e *Engine) AdvanceClock(ctx context.Context, pageID string, d time.Duration, at time.Time) (time.Time, error) {
 	var now time.Time
 	err := e.store.Write(ctx, func(tx store.Tx) error {
@@ -276,6 +276,9 @@ func (e *Engine) AdvanceClock(ctx context.Context, pageID string, d time.Duratio
 	}
 	if _, err := e.runPageTimers(ctx, pageID); err != nil {
 		return time.Time{}, fmt.Errorf("run timers: %w", err)
+	}
+	if _, err := e.runPayouts(ctx, pageID); err != nil {
+		return time.Time{}, fmt.Errorf("run payouts: %w", err)
 	}
 	return now, nil
 }

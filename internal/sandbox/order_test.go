@@ -179,3 +179,44 @@ func TestHandler_BuyerCancel(t *testing.T) {
 		}
 	})
 }
+
+// Ensure POST /sandbox/orders/{order_id}/chargeback passes the dispute on
+// and answers the chargeback's id.
+func TestHandler_Chargeback(t *testing.T) {
+	t.Parallel()
+	t.Run("OK", func(t *testing.T) {
+		t.Parallel()
+		svc, h := setup(t)
+		svc.ChargebackFn = func(_ context.Context, pageID, orderID, amount string, outcome ordergraph.ChargebackOutcome) (*ordergraph.Order, *ordergraph.Chargeback, error) {
+			if pageID != "101" || orderID != "555" || amount != "5.00" || outcome != ordergraph.ChargebackSellerLoses {
+				t.Errorf("Chargeback(%q, %q, %q, %q)", pageID, orderID, amount, outcome)
+			}
+			return &ordergraph.Order{ID: "555"}, &ordergraph.Chargeback{ID: "777"}, nil
+		}
+		status, body := do(t, h, "POST", "/sandbox/orders/555/chargeback?page_id=101", `{"amount":"5.00","outcome":"seller_loses"}`)
+		if diff := cmp.Diff(map[string]any{"id": "777"}, body); status != http.StatusCreated || diff != "" {
+			t.Errorf("status=%d; body mismatch (-want +got):\n%s", status, diff)
+		}
+	})
+	for _, c := range []struct{ name, body, word string }{
+		{"ErrNoAmount", `{"outcome":"goodwill"}`, "amount is required"},
+		{"ErrBadAmount", `{"amount":"five","outcome":"goodwill"}`, "decimal"},
+		{"ErrNoOutcome", `{"amount":"5.00"}`, "outcome is required"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			_, h := setup(t)
+			status, body := do(t, h, "POST", "/sandbox/orders/555/chargeback", c.body)
+			wantError(t, status, body, http.StatusBadRequest, 100, c.word)
+		})
+	}
+	t.Run("ErrTooMuch", func(t *testing.T) {
+		t.Parallel()
+		svc, h := setup(t)
+		svc.ChargebackFn = func(context.Context, string, string, string, ordergraph.ChargebackOutcome) (*ordergraph.Order, *ordergraph.Chargeback, error) {
+			return nil, nil, &ordergraph.Error{Code: ordergraph.EINVALID, Param: "amount", Message: "(#100) the chargeback of 50.00 is above the 10.00 still disputable"}
+		}
+		status, body := do(t, h, "POST", "/sandbox/orders/555/chargeback", `{"amount":"50","outcome":"seller_wins"}`)
+		wantError(t, status, body, http.StatusBadRequest, 100, "still disputable")
+	})
+}

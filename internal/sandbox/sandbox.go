@@ -67,6 +67,7 @@ func NewHandler(svc ordergraph.SandboxService, adminKey string) http.Handler {
 	mux.HandleFunc("POST /sandbox/pages/{page_id}/orders", h.placeOrder)
 	mux.HandleFunc("POST /sandbox/pages/{page_id}/orders:generate", h.generateOrders)
 	mux.HandleFunc("POST /sandbox/orders/{order_id}/buyer_cancel", h.buyerCancel)
+	mux.HandleFunc("POST /sandbox/orders/{order_id}/chargeback", h.chargeback)
 	mux.HandleFunc("GET /sandbox/pages/{page_id}/clock", h.getClock)
 	mux.HandleFunc("POST /sandbox/pages/{page_id}/clock", h.advanceClock)
 	// Anything else, including a known path with another method, is an

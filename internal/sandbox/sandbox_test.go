@@ -27,6 +27,7 @@ type SandboxService struct {
 	PlaceOrderFn     func(ctx context.Context, pageID string, spec ordergraph.OrderSpec) (*ordergraph.Order, error)
 	GenerateOrdersFn func(ctx context.Context, pageID string, g ordergraph.GenerateSpec) ([]string, error)
 	BuyerCancelFn    func(ctx context.Context, pageID, orderID string) (*ordergraph.Order, error)
+	ChargebackFn     func(ctx context.Context, pageID, orderID, amount string, outcome ordergraph.ChargebackOutcome) (*ordergraph.Order, *ordergraph.Chargeback, error)
 	PageClockFn      func(ctx context.Context, pageID string) (time.Time, time.Duration, error)
 	AdvanceClockFn   func(ctx context.Context, pageID string, d time.Duration, at time.Time) (time.Time, error)
 }
@@ -84,6 +85,14 @@ func (s *SandboxService) BuyerCancel(ctx context.Context, pageID, orderID string
 		return nil, errors.New("unexpected")
 	}
 	return s.BuyerCancelFn(ctx, pageID, orderID)
+}
+
+func (s *SandboxService) Chargeback(ctx context.Context, pageID, orderID, amount string, outcome ordergraph.ChargebackOutcome) (*ordergraph.Order, *ordergraph.Chargeback, error) {
+	if s.ChargebackFn == nil {
+		s.unexpected("Chargeback")
+		return nil, nil, errors.New("unexpected")
+	}
+	return s.ChargebackFn(ctx, pageID, orderID, amount, outcome)
 }
 
 func (s *SandboxService) PageClock(ctx context.Context, pageID string) (time.Time, time.Duration, error) {
@@ -214,7 +223,6 @@ func TestHandler_UnknownPath(t *testing.T) {
 		{"GET", "/sandbox/"},
 		{"GET", "/sandbox"},
 		{"POST", "/sandbox/orders/1/return_request"},
-		{"POST", "/sandbox/orders/1/chargeback"},
 		{"POST", "/sandbox/pages/1/faults"},
 		{"DELETE", "/sandbox/pages/1/faults"},
 		{"GET", "/sandbox/pages/1/notifications"},
