@@ -36,10 +36,11 @@ type Server struct {
 	AdminKey string
 	// Clock is the base clock every page's clock runs from.
 	Clock *Clock
-	// Orders and Sandbox are the services behind the HTTP surfaces, for
-	// tests that set up state without HTTP.
+	// Orders, Sandbox and Ledger are the services behind the HTTP
+	// surfaces, for tests that set up state (or check money) without HTTP.
 	Orders  ordergraph.OrderService
 	Sandbox ordergraph.SandboxService
+	Ledger  ordergraph.LedgerService
 }
 
 // Option configures NewServer.
@@ -103,7 +104,7 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	// Call budgets run on the test's clock, so a test that exhausts one
 	// regains it by advancing the clock, never by sleeping.
 	graph := graphapi.NewHandler(graphapi.Config{
-		Orders: engine, Auth: engine, Logger: o.logger,
+		Orders: engine, Auth: engine, Ledger: engine, Logger: o.logger,
 		RateLimiter: graphapi.NewRateLimiter(clock, graphapi.DefaultBudget),
 		Observe: func(r graphapi.RequestInfo) {
 			srv.Observe(server.Request{Route: r.Route, Method: r.Method, Status: r.Status, Duration: r.Duration, TraceID: r.TraceID, PageID: r.PageID, Err: r.Err})
@@ -126,7 +127,7 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 			tb.Errorf("close database: %v", err)
 		}
 	})
-	return &Server{URL: srv.URL(), AdminKey: AdminKey, Clock: clock, Orders: engine, Sandbox: engine}
+	return &Server{URL: srv.URL(), AdminKey: AdminKey, Clock: clock, Orders: engine, Sandbox: engine, Ledger: engine}
 }
 
 // openStore opens the database o names, which the test's cleanup closes

@@ -68,7 +68,7 @@ func newServeCommand(getenv func(string) string) *cobra.Command {
 	f.StringVar(&o.adminKey, "admin-key", "", "key of the sandbox API (default $ORDERGRAPH_ADMIN_KEY, else a new random key, printed)")
 	f.StringVar(&o.publicURL, "public-url", "", "base URL clients reach the server at, for paging links (default: from each request)")
 	f.BoolVar(&o.demo, "demo", false, "create a demo page with orders in every state and print how to call it")
-	f.DurationVar(&o.timerInterval, "timer-interval", time.Second, "how often due timers (hold ends, acknowledgement deadlines) run; 0 disables")
+	f.DurationVar(&o.timerInterval, "timer-interval", time.Second, "how often due timers (hold ends, acknowledgement deadlines, payouts) run; 0 disables")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&o.appSecret, "app-secret", "", "app secret that a Graph request's appsecret_proof must match (default $ORDERGRAPH_APP_SECRET)")
@@ -111,6 +111,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer, rea
 	graph := graphapi.NewHandler(graphapi.Config{
 		Orders:    engine,
 		Auth:      engine,
+		Ledger:    engine,
 		Logger:    logger,
 		PublicURL: o.publicURL,
 		// Rate budgets are per process (graphapi.RateLimiter): each server

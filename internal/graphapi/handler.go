@@ -34,6 +34,10 @@ const LatestVersion = "v25.0"
 type Config struct {
 	Orders ordergraph.OrderService
 	Auth   ordergraph.AuthService
+	// Ledger serves transactions and payouts (transaction_details,
+	// commerce_transactions, commerce_payouts); without it orders show no
+	// transactions and those edges do not exist.
+	Ledger ordergraph.LedgerService
 	Logger *slog.Logger
 	// PublicURL, when set ("https://og.example.com"), is the scheme://host of
 	// absolute paging URLs; otherwise they are built from the request (Host,
@@ -157,6 +161,8 @@ var routes = []route{
 	{method: http.MethodGet, edge: "promotion_details", kinds: []nodeKind{kindOrder}, serve: listOrderEdge},
 	{method: http.MethodGet, edge: "promotions", kinds: []nodeKind{kindOrder}, serve: listOrderEdge},
 	{method: http.MethodGet, edge: "order_management_apps", kinds: []nodeKind{kindPage, kindCMS}, serve: listOrderManagementApps},
+	{method: http.MethodGet, edge: "commerce_transactions", kinds: []nodeKind{kindPage, kindCMS}, serve: listTransactions},
+	{method: http.MethodGet, edge: "commerce_payouts", kinds: []nodeKind{kindPage, kindCMS}, serve: listPayouts},
 	{method: http.MethodPost, edge: "order_management_apps", kinds: []nodeKind{kindPage, kindCMS}, write: true, serve: registerOrderManagementApp},
 }
 

@@ -76,6 +76,9 @@ type objectType struct {
 	// key is the field whose value makes an entry's cursor in a list;
 	// "" means id.
 	key string
+	// always are fields rendered whatever the selection names, beside it,
+	// in declaration order (as a node's id is).
+	always map[string]bool
 }
 
 type fieldKind int
@@ -100,6 +103,9 @@ type fieldDef struct {
 	// withheld fields are omitted while the order is FB_PROCESSING (buyer
 	// details, email, shipping address: seed 000).
 	withheld bool
+	// noPaging edges render {"data":[...]} without paging, as the legacy
+	// API's reimbursements and transaction_details do.
+	noPaging bool
 	value    func(rc *renderCtx, src any) (any, bool)
 }
 
@@ -128,6 +134,37 @@ func (t *objectType) add(fs ...*fieldDef) *objectType {
 func (t *objectType) setDefaults(names ...string) *objectType {
 	t.defaults = mustSelection(t, names)
 	return t
+}
+
+// alwaysRender names fields rendered whatever a selection names: an
+// explicit selection gets them added, in declaration order.
+func (t *objectType) alwaysRender(names ...string) *objectType {
+	t.always = map[string]bool{}
+	for _, n := range names {
+		if t.byName[n] == nil {
+			panic("graphapi: always-rendered field " + n + " not declared on " + t.name)
+		}
+		t.always[n] = true
+	}
+	return t
+}
+
+// withAlways merges t's always-rendered fields into an explicit selection,
+// every field in declaration order.
+func (t *objectType) withAlways(sel selection) selection {
+	named := make(map[string]*fieldSel, len(sel))
+	for _, fs := range sel {
+		named[fs.name] = fs
+	}
+	out := make(selection, 0, len(t.fields))
+	for _, f := range t.fields {
+		if fs := named[f.name]; fs != nil {
+			out = append(out, fs)
+		} else if t.always[f.name] {
+			out = append(out, &fieldSel{name: f.name})
+		}
+	}
+	return out
 }
 
 // keyedBy names the field that identifies t's entries in lists (their
@@ -186,6 +223,12 @@ func (f *fieldDef) withhold() *fieldDef {
 	return f
 }
 
+// unpaged makes an edge render {"data":[...]} without paging.
+func (f *fieldDef) unpaged() *fieldDef {
+	f.noPaging = true
+	return f
+}
+
 // withDefaults sets f's default sub-selection.
 func (f *fieldDef) withDefaults(names ...string) *fieldDef {
 	f.defaults = mustSelection(f.typ, names)
@@ -219,6 +262,9 @@ type renderCtx struct {
 	// order is the order being rendered: its currency and whether its buyer
 	// data is withheld.
 	order *ordergraph.Order
+	// txns are the loaded transactions of the orders rendered, by order
+	// id (see call.loadTransactions).
+	txns map[string][]*ordergraph.Transaction
 	// edgeURL, when set, builds the paging.next URL of an edge rendered
 	// inside a node (fields=items.limit(2)): the edge's own path on the
 	// node, with sub as its fields.
@@ -270,6 +316,8 @@ func (rc *renderCtx) project(t *objectType, src any, sel selection) (object, err
 	explicit := sel != nil
 	if !explicit {
 		sel = t.defaults
+	} else if t.always != nil {
+		sel = t.withAlways(sel)
 	}
 	out := make(object, 0, len(sel)+1)
 	seenID := false
@@ -337,10 +385,24 @@ func (rc *renderCtx) renderField(f *fieldDef, fs *fieldSel, src any, nodeID stri
 		}
 		return items, true
 	case edgeField:
+		srcs, _ := v.([]any)
+		if f.noPaging {
+			if fs.limit > 0 && len(srcs) > fs.limit {
+				srcs = srcs[:fs.limit]
+			}
+			items := make([]any, 0, len(srcs))
+			for _, s := range srcs {
+				o, err := rc.project(f.typ, s, sub)
+				if err != nil {
+					return nil, false
+				}
+				items = append(items, o)
+			}
+			return object{{"data", items}}, true
+		}
 		// An edge inside a node is paged as the edge itself is: 25
 		// entries unless .limit(n) says otherwise, with cursors and the
 		// URL of the next page.
-		srcs, _ := v.([]any)
 		limit := fs.limit
 		if limit <= 0 {
 			limit = defaultLimit

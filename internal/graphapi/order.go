@@ -54,7 +54,9 @@ func init() {
 	// file, before the order types that point at them.
 	declarePromotionTypes()
 	declareShipmentTypes()
+	declareTransactionTypes()
 	declarePaymentTypes()
+	declarePayoutTypes()
 	declareCancellationTypes()
 	declareRefundTypes()
 	declareReturnTypes()
@@ -218,8 +220,13 @@ func declareOrderTypes() {
 		obj("selected_shipping_option", legacyShipOpt, ord(orderValue)),
 		obj("shipping_address", legacyAddress, ord(orderValue)).withhold(),
 		id, channelField,
-		// Platform-funded promotions, paid to the seller (seed 003).
-		edge("reimbursements", reimbursementType, ord(func(_ *renderCtx, o *ordergraph.Order) (any, bool) { return reimbursements(o), true })),
+		// Platform-funded promotions, paid to the seller, and the money
+		// the order moved, both in the seed's shape: {"data":[...]}
+		// without paging (seed 003, Reimbursements and Transactions).
+		edge("reimbursements", reimbursementType, ord(func(_ *renderCtx, o *ordergraph.Order) (any, bool) { return reimbursements(o), true })).unpaged(),
+		edge("transaction_details", legacyTransactionType, ord(func(rc *renderCtx, o *ordergraph.Order) (any, bool) {
+			return rc.orderTransactions(o, nil), true
+		})).unpaged(),
 	).setDefaults("items", "order_status", "email", "created", "last_updated", "ship_by_date",
 		"payment_details", "selected_shipping_option", "shipping_address", "id")
 
@@ -394,6 +401,9 @@ func getOrder(c *call) error {
 	if err != nil {
 		return err
 	}
+	if err := c.loadTransactions(rc, sel, c.order); err != nil {
+		return err
+	}
 	out, err := rc.withOrder(c.order).project(typ, c.order, sel)
 	if err != nil {
 		return err
@@ -432,6 +442,11 @@ func (c *call) serveEdge(rc *renderCtx, f *fieldDef, srcs []any) error {
 	}
 	if sel == nil {
 		sel = f.defaults
+	}
+	if rc.order != nil {
+		if err := c.loadTransactions(rc, sel, rc.order); err != nil {
+			return err
+		}
 	}
 	limit, err := c.limit()
 	if err != nil {
@@ -528,6 +543,9 @@ func listOrders(c *call) error {
 	}
 	if page == nil {
 		page = &ordergraph.OrderPage{}
+	}
+	if err := c.loadTransactions(rc, sel, page.Orders...); err != nil {
+		return err
 	}
 	data := make([]any, 0, len(page.Orders))
 	for _, o := range page.Orders {

@@ -6,11 +6,11 @@ import (
 
 // The payments edge (current-api.md §5.9): the buyer's payment is captured
 // shipment by shipment, so there is one payment per shipment, identified by
-// the shipment's id, with its share of items, shipping and tax.
-//
-// transaction_details (SALE and REFUND rows with fees and payout
-// references) belongs to the ledger, which orders do not hold yet; it is
-// not declared, rather than rendered with invented fees.
+// the shipment's id, with its share of items, shipping and tax, and, on
+// request, transaction_details: the SALE that captured it, with its fee,
+// net and payout reference. Refunds and chargebacks are the order's, not
+// one shipment's: commerce_transactions and the legacy transaction_details
+// list them.
 var (
 	orderPaymentType    = newType("CommerceOrderPayment", true)
 	paymentSubtotalType = newType("CommerceOrderPaymentSubtotal", false)
@@ -43,6 +43,10 @@ func declarePaymentTypes() {
 		obj("total_amount", moneyType, money(ordergraph.Capture.Total)),
 		edge("shipments", shipmentType, pay(func(_ *renderCtx, p *paymentRef) (any, bool) { return []any{p.s}, true })).
 			withDefaults("id", "external_shipment_id"),
+		edge("transaction_details", transactionType, pay(func(rc *renderCtx, p *paymentRef) (any, bool) {
+			return rc.orderTransactions(p.order, func(t *ordergraph.Transaction) bool { return t.SourceID == p.s.s.ID }), true
+		})).unpaged().withDefaults("transaction_type", "transaction_date", "transfer_id", "processing_fee", "net_payment_amount",
+			"tax_rate", "tax_details", "payout_reference_id"),
 	).setDefaults("id", "subtotal", "tax", "tax_remitted", "total_amount", "shipments")
 }
 
