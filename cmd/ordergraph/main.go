@@ -1,6 +1,7 @@
 // Command ordergraph runs the ordergraph server and its tools: serve (the
-// Graph API and the sandbox API) and migrate. Each subcommand lives in its
-// own file; this package is the only one that reads flags and environment.
+// Graph API and the sandbox API), migrate and verify. Each subcommand lives
+// in its own file; this package is the only one that reads flags and
+// environment.
 package main
 
 import (
@@ -61,7 +62,7 @@ func newRootCommand(stdout, stderr io.Writer, getenv func(string) string) *cobra
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newServeCommand(getenv), newMigrateCommand())
+	root.AddCommand(newServeCommand(getenv), newMigrateCommand(), newVerifyCommand())
 	return root
 }
 

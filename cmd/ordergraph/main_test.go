@@ -61,6 +61,7 @@ func TestServe_Errors(t *testing.T) {
 		{"ErrPublicURL", []string{"serve", "--public-url", "example.com"}, "--public-url"},
 		{"ErrArgs", []string{"serve", "extra"}, "unknown command"},
 		{"ErrMigratePostgres", []string{"migrate", "--db", "postgresql://127.0.0.1:1/none?connect_timeout=1"}, "open database postgresql://127.0.0.1:1/none"},
+		{"ErrVerifyPostgres", []string{"verify", "--db", "postgres://nobody:secret@127.0.0.1:1/none?connect_timeout=1"}, "open database postgres://nobody:xxxxx@127.0.0.1:1/none"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
