@@ -139,6 +139,13 @@ func TestCurrentLedger(t *testing.T) {
 	f.step(t, "44b_commerce_transactions_next", request{method: "GET", path: pathOf(t, next)})
 	payouts := f.step(t, "45_commerce_payouts", request{method: "GET", path: v + p + "/commerce_payouts"})
 	ref, _ := decode(t, payouts)["data"].([]any)[0].(map[string]any)["payout_reference_id"].(string)
+	// Advancing the clock again (through the sandbox API) pays nothing twice.
+	if status, body := f.sandboxPost(t, "/sandbox/pages/"+p+"/clock", `{"advance":"1h"}`); status != http.StatusOK {
+		t.Fatalf("advance: %d %v", status, body)
+	}
+	if got := decode(t, f.do(t, request{method: "GET", path: v + p + "/commerce_payouts"}))["data"].([]any); len(got) != 1 {
+		t.Fatalf("payouts after a second advance: %v", got)
+	}
 	f.step(t, "46_commerce_transactions_by_payout", request{method: "GET", path: v + p + "/commerce_transactions?payout_reference_id=" + ref +
 		"&fields=transaction_type,net_payment_amount,transfer_id,payout_reference_id"})
 	after := strconv.FormatInt(curStart.Add(2*24*time.Hour).Unix(), 10)

@@ -394,3 +394,31 @@ func TestEngineFeeSchedule(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// TestEngineItemUpdatesPost posts the shipments and refunds an item_updates
+// snapshot stands for, in the snapshot's transaction.
+func TestEngineItemUpdatesPost(t *testing.T) {
+	t.Parallel()
+	f := setupCurrency(t, "USD")
+	ctx := context.Background()
+	o := f.place(t, created())
+	if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.engine.ApplyItemUpdates(ctx, ordergraph.ItemUpdatesCommand{PageID: f.page.ID, OrderID: o.ID, MerchantOrderReference: "OMS-1",
+		Items: []ordergraph.ItemUpdate{
+			{ItemID: o.Items[0].ID, FulfillQuantity: 3, RefundQuantity: 1, Tracking: []ordergraph.Tracking{{Carrier: "UPS", TrackingNumber: "A"}}},
+			{ItemID: o.Items[1].ID, CancelQuantity: 1},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []ordergraph.TransactionType
+	for _, x := range f.transactions(t, o.ID) {
+		types = append(types, x.Type)
+	}
+	if fmt.Sprint(types) != "[SALE REFUND]" {
+		t.Errorf("transactions %v", types)
+	}
+	checkOrderMoney(t, f, o.ID)
+}

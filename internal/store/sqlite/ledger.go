@@ -22,9 +22,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 WHERE page_id = ? AND payout_reference_id IS NULL AND date <= ? ORDER BY date, id LIMIT ?`)
 	// A page has payout work when its unpaid transactions due by its own
 	// clock net more than zero; a negative balance waits for later sales.
-	transactionDuePagesSQL = prepared(`SELECT t.page_id FROM pages p JOIN transactions t ON t.page_id = p.id
-WHERE t.payout_reference_id IS NULL AND t.date <= ? + p.clock_offset_ns
-GROUP BY t.page_id HAVING sum(t.net) > 0 ORDER BY t.page_id LIMIT ?`)
+	// Driven from pages, each page's sum reads only its due rows of the
+	// unpaid index.
+	transactionDuePagesSQL = prepared(`SELECT p.id FROM pages p
+WHERE (SELECT sum(t.net) FROM transactions t
+	WHERE t.page_id = p.id AND t.payout_reference_id IS NULL AND t.date <= ?1 + p.clock_offset_ns) > 0
+ORDER BY p.id LIMIT ?2`)
 	payoutInsertSQL = prepared(`INSERT INTO payouts (page_id, id, reference_id, transfer_id, amount, currency, date, status, transactions)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	feeScheduleGetSQL = prepared(`SELECT rate_basis_points, flat, flat_up_to, chargeback_fee FROM fee_schedules WHERE page_id = ?`)

@@ -26,8 +26,12 @@ CREATE TABLE transactions (
 CREATE INDEX transactions_by_date ON transactions (page_id, date, id);
 -- An order's transactions (transaction_details, verify).
 CREATE INDEX transactions_by_order ON transactions (page_id, order_id);
--- Unpaid transactions due for a payout, and a payout's transactions.
+-- A payout's transactions (payout_reference_id filter).
 CREATE INDEX transactions_by_payout ON transactions (page_id, payout_reference_id, date);
+-- Unpaid transactions, which payout runs scan every timer round: only
+-- those, since swept ones leave the index.
+CREATE INDEX transactions_unpaid ON transactions (page_id, date, id)
+	WHERE payout_reference_id IS NULL;
 
 CREATE TABLE payouts (
 	page_id      TEXT    NOT NULL REFERENCES pages (id),
