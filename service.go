@@ -350,3 +350,66 @@ type ReturnRef struct {
 	Order  *Order
 	Return *Return
 }
+
+// LedgerService is the money side of a page: its transactions and payouts
+// as the reporting endpoints list them, and the reconciliation check.
+// Chargebacks are the platform's doing, so they are a SandboxService call.
+type LedgerService interface {
+	// FindTransactions returns one page of a page's transactions, oldest
+	// first, each with its order.
+	FindTransactions(ctx context.Context, f TransactionFilter) (*TransactionPage, error)
+	// FindPayouts returns one page of a page's payouts, oldest first.
+	FindPayouts(ctx context.Context, f PayoutFilter) (*PayoutPage, error)
+	// Verify checks every order and page of the database against its
+	// transactions and payouts, reading page by page, and returns every
+	// discrepancy it finds. progress, when set, is called as pages are done.
+	Verify(ctx context.Context, progress func(VerifyProgress)) ([]Discrepancy, error)
+}
+
+// TransactionFilter selects a page's transactions. Empty fields do not
+// filter.
+type TransactionFilter struct {
+	PageID            string
+	OrderIDs          []string
+	Start             *time.Time // transaction date >= Start
+	End               *time.Time // transaction date <= End
+	PayoutReferenceID string
+	After, Before     string // opaque keyset cursors
+	Limit             int
+}
+
+// TransactionPage is one page of transactions with the cursors around it.
+type TransactionPage struct {
+	Transactions         []TransactionRef
+	Before, After        string
+	HasNext, HasPrevious bool
+}
+
+// TransactionRef is a transaction with its order (as of the page's clock).
+type TransactionRef struct {
+	Transaction *Transaction
+	Order       *Order
+}
+
+// PayoutFilter selects a page's payouts.
+type PayoutFilter struct {
+	PageID        string
+	Start, End    *time.Time // payout date within [Start, End]
+	After, Before string
+	Limit         int
+}
+
+// PayoutPage is one page of payouts with the cursors around it.
+type PayoutPage struct {
+	Payouts              []*Payout
+	Before, After        string
+	HasNext, HasPrevious bool
+}
+
+// VerifyProgress is how far a Verify run has got.
+type VerifyProgress struct {
+	PagesDone, Pages int
+	Orders           int // orders checked so far
+	Transactions     int // transactions checked so far
+	Discrepancies    int
+}

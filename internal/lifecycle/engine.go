@@ -15,9 +15,9 @@ import (
 
 // Engine runs every command of the order lifecycle: it loads an order,
 // applies the pure rules of this package, and saves the order with its
-// events and idempotency record in one store transaction. It implements
-// ordergraph.OrderService, ordergraph.AuthService and
-// ordergraph.SandboxService.
+// events, ledger transactions and idempotency record in one store
+// transaction. It implements ordergraph.OrderService, AuthService,
+// SandboxService and LedgerService.
 type Engine struct {
 	store  store.Store
 	clock  ordergraph.Clock
