@@ -1,6 +1,7 @@
 package graphapi
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -82,6 +83,11 @@ func (p *fieldsParser) name() string {
 
 // list parses field (',' field)*, skipping empty entries ("a,,b", "a,").
 // depth > 0 stops at the closing brace.
+// maxFieldsDepth bounds fields= nesting (items{tax_details{…}}): deeper
+// than any object goes, and unbounded nesting would let one request
+// exhaust the stack.
+const maxFieldsDepth = 16
+
 func (p *fieldsParser) list(depth int) (selection, error) {
 	var sel selection
 	seen := map[string]bool{}
@@ -156,6 +162,9 @@ func (p *fieldsParser) field(depth int) (*fieldSel, error) {
 		case '{':
 			if fs.sub != nil {
 				return nil, p.fail("Expected \",\" instead of \"{\".")
+			}
+			if depth+1 > maxFieldsDepth {
+				return nil, p.fail(fmt.Sprintf("Fields may nest at most %d levels deep.", maxFieldsDepth))
 			}
 			p.pos++
 			sub, err := p.list(depth + 1)

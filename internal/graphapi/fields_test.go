@@ -2,6 +2,7 @@ package graphapi
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -117,5 +118,19 @@ func TestObjectTypes_DefaultsAreDeclared(t *testing.T) {
 		if len(typ.defaults) == 0 {
 			t.Errorf("%s has no defaults", typ.name)
 		}
+	}
+}
+
+// TestParseFields_Deep refuses absurd nesting instead of overflowing the
+// stack.
+func TestParseFields_Deep(t *testing.T) {
+	t.Parallel()
+	deep := strings.Repeat("a{", 100000) + "b" + strings.Repeat("}", 100000)
+	if _, err := parseFields(deep); err == nil {
+		t.Fatal("100000 levels of fields parsed")
+	}
+	ok := strings.Repeat("a{", 10) + "b" + strings.Repeat("}", 10)
+	if _, err := parseFields(ok); err != nil {
+		t.Fatalf("10 levels: %v", err)
 	}
 }

@@ -19,7 +19,11 @@ import (
 // maxBodyBytes bounds a request body; maxMultipartMemory bounds the part of
 // a multipart form kept in memory (file parts are ignored).
 const (
-	maxBodyBytes       = 10 << 20
+	maxBodyBytes = 10 << 20
+	// maxBracketDepth bounds PHP bracket nesting (a[b][c]…): real clients
+	// nest three or four levels, and unbounded nesting would let one
+	// request exhaust the stack.
+	maxBracketDepth    = 16
 	maxMultipartMemory = 10 << 20
 )
 
@@ -164,6 +168,10 @@ func (p params) setForm(key, value string) {
 		}
 		path = append(path, rest[1:end])
 		rest = rest[end+1:]
+		if len(path) > maxBracketDepth {
+			p[key] = value // deeper than any real request: keep it literal
+			return
+		}
 	}
 	var cur map[string]any = p
 	for i, seg := range path {

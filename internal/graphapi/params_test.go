@@ -242,3 +242,17 @@ func TestIdempotencyKey(t *testing.T) {
 		})
 	}
 }
+
+// TestParseParams_DeepBrackets sends a body of a million nested brackets:
+// it must be answered, not overflow the stack.
+func TestParseParams_DeepBrackets(t *testing.T) {
+	t.Parallel()
+	body := "a" + strings.Repeat("[b]", 1_000_000) + "=1&ok[x]=1"
+	p := mustParams(t, "POST", "/1/x", "application/x-www-form-urlencoded", body)
+	if _, ok := p["ok"].(map[string]any); !ok {
+		t.Fatalf("shallow brackets still parse: %#v", p["ok"])
+	}
+	if len(p) != 2 {
+		t.Fatalf("the deep key should be kept literal, got %d params", len(p))
+	}
+}
