@@ -460,3 +460,37 @@ func TestEngine_FindReturnsPages(t *testing.T) {
 		t.Fatalf("approved: %+v %v", approved, err)
 	}
 }
+
+// TestEngine_PagingWithNanosecondTimes pages through orders whose
+// last_updated has sub-microsecond parts, as the system clock gives them:
+// a cursor must never match its own order again.
+func TestEngine_PagingWithNanosecondTimes(t *testing.T) {
+	t.Parallel()
+	f := setup(t, ordergraph.ManagedByAPI)
+	ctx := context.Background()
+	for range 12 {
+		f.clock.Advance(1234567 * time.Nanosecond)
+		f.place(t, created())
+	}
+	seen := map[string]bool{}
+	after := ""
+	for range 10 {
+		p, err := f.engine.FindOrders(ctx, ordergraph.OrderFilter{PageID: f.page.ID, After: after, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range p.Orders {
+			if seen[o.ID] {
+				t.Fatalf("order %s seen twice", o.ID)
+			}
+			seen[o.ID] = true
+		}
+		if !p.HasNext {
+			break
+		}
+		after = p.After
+	}
+	if len(seen) != 12 {
+		t.Fatalf("saw %d of 12 orders", len(seen))
+	}
+}

@@ -2,10 +2,7 @@ package lifecycle
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ordergraph/ordergraph"
@@ -122,9 +119,7 @@ func pageFlags(more, after, before bool) (hasNext, hasPrevious bool) {
 	return more, false
 }
 
-func encodeLedgerCursor(kind string, at time.Time, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(at.UnixNano(), 10) + ":" + id))
-}
+func encodeLedgerCursor(kind string, at time.Time, id string) string { return encodeKeyset(kind, at, id) }
 
 func decodeLedgerCursors(kind, after, before string) (a, b *store.LedgerCursor, err error) {
 	if after != "" {
@@ -136,21 +131,11 @@ func decodeLedgerCursors(kind, after, before string) (a, b *store.LedgerCursor, 
 }
 
 func decodeLedgerCursor(kind, s, param string) (*store.LedgerCursor, error) {
-	bad := &ordergraph.Error{Code: ordergraph.EINVALID, Param: param,
-		Message: fmt.Sprintf("(#100) %s is not a valid cursor; pass a cursor exactly as a previous response's paging.cursors gave it", param)}
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+	t, id, err := decodeKeyset(s, kind, param)
 	if err != nil {
-		return nil, bad
+		return nil, err
 	}
-	parts := strings.SplitN(string(raw), ":", 3)
-	if len(parts) != 3 || parts[0] != kind || parts[2] == "" {
-		return nil, bad
-	}
-	ns, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil {
-		return nil, bad
-	}
-	return &store.LedgerCursor{Date: time.Unix(0, ns).UTC(), ID: parts[2]}, nil
+	return &store.LedgerCursor{Date: t, ID: id}, nil
 }
 
 // payoutBatch bounds the transactions one payout sweeps: a page with more

@@ -117,26 +117,39 @@ func (e *Engine) FindOrders(ctx context.Context, f ordergraph.OrderFilter) (*ord
 }
 
 // EncodeCursor returns the opaque keyset cursor of an order's position.
-func EncodeCursor(o *ordergraph.Order) string {
-	raw := strconv.FormatInt(o.LastUpdated.UnixMicro(), 10) + ":" + o.ID
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
-}
+func EncodeCursor(o *ordergraph.Order) string { return encodeKeyset("o", o.LastUpdated, o.ID) }
 
 // DecodeCursor parses a cursor made by EncodeCursor.
 func DecodeCursor(s, param string) (*store.Cursor, error) {
+	t, id, err := decodeKeyset(s, "o", param)
+	if err != nil {
+		return nil, err
+	}
+	return &store.Cursor{LastUpdated: t, ID: id}, nil
+}
+
+// encodeKeyset makes the opaque cursor of a position (t, id) in a list of
+// the given kind. t keeps its nanoseconds: lists compare stored times
+// exactly, and a truncated cursor would match its own row again.
+func encodeKeyset(kind string, t time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(t.UnixNano(), 10) + ":" + id))
+}
+
+// decodeKeyset parses a cursor made by encodeKeyset for the same kind.
+func decodeKeyset(s, kind, param string) (time.Time, string, error) {
 	bad := &ordergraph.Error{Code: ordergraph.EINVALID, Param: param,
 		Message: fmt.Sprintf("(#100) %s is not a valid cursor; pass a cursor exactly as a previous response's paging.cursors gave it", param)}
 	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
 	if err != nil {
-		return nil, bad
+		return time.Time{}, "", bad
 	}
-	us, id, ok := strings.Cut(string(raw), ":")
-	if !ok || id == "" {
-		return nil, bad
+	parts := strings.SplitN(string(raw), ":", 3)
+	if len(parts) != 3 || parts[0] != kind || parts[2] == "" {
+		return time.Time{}, "", bad
 	}
-	n, err := strconv.ParseInt(us, 10, 64)
+	ns, err := strconv.ParseInt(parts[1], 10, 64)
 	if err != nil {
-		return nil, bad
+		return time.Time{}, "", bad
 	}
-	return &store.Cursor{LastUpdated: time.UnixMicro(n).UTC(), ID: id}, nil
+	return time.Unix(0, ns).UTC(), parts[2], nil
 }

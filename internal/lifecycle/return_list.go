@@ -2,11 +2,6 @@ package lifecycle
 
 import (
 	"context"
-	"encoding/base64"
-	"fmt"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/ordergraph/ordergraph"
 	"github.com/ordergraph/ordergraph/internal/store"
@@ -87,24 +82,12 @@ func (e *Engine) FindReturns(ctx context.Context, f ordergraph.ReturnFilter) (*o
 	return out, nil
 }
 
-func encodeReturnCursor(r store.ReturnRow) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("r:" + strconv.FormatInt(r.Created.UnixNano(), 10) + ":" + r.ID))
-}
+func encodeReturnCursor(r store.ReturnRow) string { return encodeKeyset("r", r.Created, r.ID) }
 
 func decodeReturnCursor(s, param string) (*store.ReturnCursor, error) {
-	bad := &ordergraph.Error{Code: ordergraph.EINVALID, Param: param,
-		Message: fmt.Sprintf("(#100) %s is not a valid cursor; pass a cursor exactly as a previous response's paging.cursors gave it", param)}
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+	t, id, err := decodeKeyset(s, "r", param)
 	if err != nil {
-		return nil, bad
+		return nil, err
 	}
-	parts := strings.SplitN(string(raw), ":", 3)
-	if len(parts) != 3 || parts[0] != "r" || parts[2] == "" {
-		return nil, bad
-	}
-	ns, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil {
-		return nil, bad
-	}
-	return &store.ReturnCursor{Created: time.Unix(0, ns).UTC(), ID: parts[2]}, nil
+	return &store.ReturnCursor{Created: t, ID: id}, nil
 }
