@@ -119,7 +119,9 @@ func pageFlags(more, after, before bool) (hasNext, hasPrevious bool) {
 	return more, false
 }
 
-func encodeLedgerCursor(kind string, at time.Time, id string) string { return encodeKeyset(kind, at, id) }
+func encodeLedgerCursor(kind string, at time.Time, id string) string {
+	return encodeKeyset(kind, at, id)
+}
 
 func decodeLedgerCursors(kind, after, before string) (a, b *store.LedgerCursor, err error) {
 	if after != "" {
