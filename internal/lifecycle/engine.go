@@ -91,12 +91,15 @@ func (e *Engine) writeOnce(ctx context.Context, pageID, orderID string, idem *or
 			return err
 		}
 		now := page.Now(e.clock)
-		if replay, err := e.replay(ctx, tx, page, idem, now); err != nil || replay != nil {
-			res = replay
-			return err
-		}
+		// The order is read (and, on PostgreSQL, locked) before the key is
+		// checked: a second call with the same key waits for the first to
+		// commit and then replays its answer, rather than running again.
 		stored, err := tx.OrderGet(ctx, page.ID, orderID)
 		if err != nil {
+			return err
+		}
+		if replay, err := e.replay(ctx, tx, page, idem, now); err != nil || replay != nil {
+			res = replay
 			return err
 		}
 		o := stored.Clone()

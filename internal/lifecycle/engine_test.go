@@ -494,3 +494,41 @@ func TestEngine_PagingWithNanosecondTimes(t *testing.T) {
 		t.Fatalf("saw %d of 12 orders", len(seen))
 	}
 }
+
+// TestEngine_ConcurrentSameKey sends one whole-order cancellation with one
+// idempotency key from many clients at once: every one gets the first
+// answer, none the refusal a second cancellation would get.
+func TestEngine_ConcurrentSameKey(t *testing.T) {
+	t.Parallel()
+	f := setup(t, ordergraph.ManagedByAPI)
+	ctx := context.Background()
+	o := f.place(t, created())
+	if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := f.engine.Cancel(ctx, ordergraph.CancelCommand{PageID: f.page.ID, OrderID: o.ID, ReasonCode: ordergraph.CancelOutOfStock,
+				Idempotency: &ordergraph.Idempotency{Key: "same", ObjectID: o.ID, Edge: "cancellations", RequestHash: "h",
+					Respond: func(*ordergraph.Order) (int, []byte, error) { return 200, []byte(`{"success":true}`), nil }}})
+			if err == nil && string(res.Body) != `{"success":true}` {
+				err = fmt.Errorf("body %s", res.Body)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("a retry with the same key failed: %v", err)
+		}
+	}
+	if got := f.get(t, o.ID); len(got.Cancellations) != 1 {
+		t.Fatalf("cancellations=%d", len(got.Cancellations))
+	}
+}
