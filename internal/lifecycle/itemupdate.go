@@ -120,7 +120,11 @@ func ApplyItemUpdates(o *ordergraph.Order, now time.Time, p ItemUpdatesParams, n
 			changes = append(changes, ch...)
 		}
 	}
-	if len(changes) == 0 && o.MerchantOrderReference == p.MerchantOrderReference {
+	if o.MerchantOrderReference == "" {
+		changes = append(changes, change(ordergraph.EventAcknowledged, ordergraph.ActorSeller,
+			map[string]any{"merchant_order_reference": p.MerchantOrderReference}))
+	}
+	if len(changes) == 0 {
 		return nil, nil
 	}
 	*o = *work

@@ -152,6 +152,14 @@ func TestApplyItemUpdates(t *testing.T) {
 	snap.Items[0].FulfillQuantity = 1
 	_, err := lifecycle.ApplyItemUpdates(o, now, snap, ids)
 	wantSubcode(t, err, ordergraph.SubcodeSnapshotBackwards)
+	// A snapshot that only names the reference saves it.
+	fresh := at(t, "IN_PROGRESS")
+	fresh.MerchantOrderReference = ""
+	ch, err := lifecycle.ApplyItemUpdates(fresh, now, lifecycle.ItemUpdatesParams{MerchantOrderReference: "ref-9",
+		Items: []ordergraph.ItemUpdate{{ItemID: fresh.Items[0].ID}}}, ids)
+	if err != nil || len(ch) != 1 || fresh.MerchantOrderReference != "ref-9" {
+		t.Fatalf("reference-only snapshot: %v %v %q", ch, err, fresh.MerchantOrderReference)
+	}
 	snap.MerchantOrderReference = "other"
 	_, err = lifecycle.ApplyItemUpdates(o, now, snap, ids)
 	wantSubcode(t, err, ordergraph.SubcodeReferenceMismatch)
