@@ -317,7 +317,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		d.Message, d.Subcode, d.UserTitle = msgInternal, 0, ""
 		d.IsTransient = true
 		slog.ErrorContext(r.Context(), "sandbox request failed",
-			"method", r.Method, "path", r.URL.Path, "fbtrace_id", traceID, "err", err)
+			"method", r.Method, "path", redactToken(r.URL.Path), "fbtrace_id", traceID, "err", err)
 	case ordergraph.EUNAVAILABLE:
 		d.IsTransient = true
 	case ordergraph.EUNAUTHORIZED:
@@ -337,4 +337,13 @@ func newTraceID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// redactToken hides the token in DELETE /sandbox/tokens/{token} paths, so
+// logs never hold a usable access token.
+func redactToken(path string) string {
+	if rest, ok := strings.CutPrefix(path, "/sandbox/tokens/"); ok && rest != "" {
+		return "/sandbox/tokens/<redacted>"
+	}
+	return path
 }

@@ -272,15 +272,16 @@ func (s *Server) serveSandbox(w http.ResponseWriter, r *http.Request) {
 	s.logger.LogAttrs(r.Context(), level, "sandbox request", attrs...)
 }
 
-// handleHealth answers 200 {"status":"ok"} when Health passes, else 503
-// with the reason.
+// handleHealth answers 200 {"status":"ok"} when Health passes, else 503.
+// The reason is logged, not answered: it can name the database's host and
+// user, and /healthz is unauthenticated.
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Health != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
 		defer cancel()
 		if err := s.cfg.Health(ctx); err != nil {
 			s.logger.WarnContext(r.Context(), "health check failed", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": err.Error()})
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 			return
 		}
 	}

@@ -121,7 +121,7 @@ func TestServer_Health(t *testing.T) {
 		if err := json.Unmarshal([]byte(body), &got); err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]string{"status": "unavailable", "error": "database is locked"}
+		want := map[string]string{"status": "unavailable"}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("body mismatch (-want +got):\n%s", diff)
 		}
