@@ -56,6 +56,15 @@ const (
 	DefaultHandlingDays = 3
 )
 
+// Limits of what a page and a checkout may hold, checked in one place for
+// every surface (sandbox API, CLI, console).
+const (
+	MaxOrderLines   = 100    // lines in one order
+	MaxLineQuantity = 10000  // units in one line
+	MaxHandlingDays = 30     // a page's handling time
+	MaxGenerate     = 100000 // orders one generate call creates
+)
+
 // Order is one buyer's order on a page: the aggregate every command loads,
 // changes and saves whole. Amounts are in minor units of Currency.
 type Order struct {

@@ -8,9 +8,6 @@ import (
 	"github.com/ordergraph/ordergraph"
 )
 
-// MaxOrderLines bounds the lines of one order.
-const MaxOrderLines = 100
-
 // Place builds a new order from a buyer's checkout on page at now: amounts
 // parsed exactly in the page's currency, each line's tax computed once
 // from its rate, and realistic defaults for whatever the spec leaves out.
@@ -21,9 +18,9 @@ func Place(page *ordergraph.Page, spec ordergraph.OrderSpec, now time.Time, newI
 	if len(spec.Items) == 0 {
 		return nil, nil, &ordergraph.Error{Code: ordergraph.EINVALID, Param: "items", Message: "(#100) The parameter items is required: give at least one line"}
 	}
-	if len(spec.Items) > MaxOrderLines {
+	if len(spec.Items) > ordergraph.MaxOrderLines {
 		return nil, nil, &ordergraph.Error{Code: ordergraph.EINVALID, Param: "items",
-			Message: fmt.Sprintf("(#100) an order takes at most %d lines, got %d", MaxOrderLines, len(spec.Items))}
+			Message: fmt.Sprintf("(#100) an order takes at most %d lines, got %d", ordergraph.MaxOrderLines, len(spec.Items))}
 	}
 	o := &ordergraph.Order{
 		ID: newID(), PageID: page.ID, Currency: cur, Channel: strings.ToLower(spec.Channel),
@@ -94,8 +91,8 @@ func placeLine(si ordergraph.OrderSpecItem, i int, cur string) (ordergraph.Item,
 	if it.Quantity == 0 {
 		it.Quantity = 1
 	}
-	if it.Quantity < 0 || it.Quantity > 10000 {
-		return it, invalid("items", "(#100) items[%d].quantity must be between 1 and 10000, got %d", i, si.Quantity)
+	if it.Quantity < 0 || it.Quantity > ordergraph.MaxLineQuantity {
+		return it, invalid("items", "(#100) items[%d].quantity must be between 1 and %d, got %d", i, ordergraph.MaxLineQuantity, si.Quantity)
 	}
 	if si.PricePerUnit == "" {
 		return it, invalid("items", "(#100) items[%d].price_per_unit is required, a decimal string such as \"12.50\"", i)

@@ -31,8 +31,8 @@ func (e *Engine) CreatePage(ctx context.Context, spec ordergraph.PageSpec) (*ord
 	switch {
 	case p.HandlingDays == 0:
 		p.HandlingDays = ordergraph.DefaultHandlingDays
-	case p.HandlingDays < 0 || p.HandlingDays > 30:
-		return nil, "", invalid("handling_days", "(#100) handling_days must be between 1 and 30, got %d", spec.HandlingDays)
+	case p.HandlingDays < 0 || p.HandlingDays > ordergraph.MaxHandlingDays:
+		return nil, "", invalid("handling_days", "(#100) handling_days must be between 1 and %d, got %d", ordergraph.MaxHandlingDays, spec.HandlingDays)
 	}
 	switch p.OrderManagement {
 	case "":
@@ -161,17 +161,14 @@ func (e *Engine) ensureProducts(ctx context.Context, tx store.Tx, page *ordergra
 	return out, nil
 }
 
-// MaxGenerate bounds the orders one generate call creates.
-const MaxGenerate = 10000
-
 // generateBatch is how many generated orders one transaction inserts.
 const generateBatch = 250
 
 // GenerateOrders places Count realistic random orders, the same for the
 // same Seed, and returns their ids.
 func (e *Engine) GenerateOrders(ctx context.Context, pageID string, g ordergraph.GenerateSpec) ([]string, error) {
-	if g.Count <= 0 || g.Count > MaxGenerate {
-		return nil, invalid("count", "(#100) count must be between 1 and %d, got %d", MaxGenerate, g.Count)
+	if g.Count <= 0 || g.Count > ordergraph.MaxGenerate {
+		return nil, invalid("count", "(#100) count must be between 1 and %d, got %d", ordergraph.MaxGenerate, g.Count)
 	}
 	page, err := e.FindPage(ctx, pageID)
 	if err != nil {

@@ -71,9 +71,9 @@ type orderResponse struct {
 
 // Limits of one sandbox call, so a typo cannot ask for a billion units.
 const (
-	maxOrderLines    = 100
-	maxLineQuantity  = 10000
-	maxGenerateCount = 100000
+	maxOrderLines    = ordergraph.MaxOrderLines
+	maxLineQuantity  = ordergraph.MaxLineQuantity
+	maxGenerateCount = ordergraph.MaxGenerate
 	maxShippingDays  = 365
 )
 

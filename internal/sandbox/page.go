@@ -58,8 +58,9 @@ func (req pageRequest) spec() (ordergraph.PageSpec, error) {
 		spec.Currency = c
 	}
 	if req.HandlingDays != nil {
-		if *req.HandlingDays < 0 || *req.HandlingDays > 365 {
-			return spec, invalidField("handling_days", "handling_days must be between 0 and 365 days, not %d.", *req.HandlingDays)
+		if *req.HandlingDays < 0 || *req.HandlingDays > ordergraph.MaxHandlingDays {
+			return spec, invalidField("handling_days", "handling_days must be between 1 and %d days (0 for the default of %d), not %d.",
+				ordergraph.MaxHandlingDays, ordergraph.DefaultHandlingDays, *req.HandlingDays)
 		}
 		spec.HandlingDays = *req.HandlingDays
 	}

@@ -275,8 +275,8 @@ func benchNodes(b *testing.B, n int, op string) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for left := perPage; left > 0; left -= lifecycle.MaxGenerate {
-			ids, err := nodes[0].GenerateOrders(ctx, page.ID, ordergraph.GenerateSpec{Count: min(left, lifecycle.MaxGenerate), Seed: int64(p), StartState: ordergraph.StateCreated})
+		for left := perPage; left > 0; left -= ordergraph.MaxGenerate {
+			ids, err := nodes[0].GenerateOrders(ctx, page.ID, ordergraph.GenerateSpec{Count: min(left, ordergraph.MaxGenerate), Seed: int64(p), StartState: ordergraph.StateCreated})
 			if err != nil {
 				b.Fatal(err)
 			}
