@@ -36,11 +36,7 @@ func (e *Engine) FindOrders(ctx context.Context, f ordergraph.OrderFilter) (*ord
 		States: f.States, LegacyStatuses: f.LegacyStatuses,
 		UpdatedAfter: f.UpdatedAfter, UpdatedBefore: f.UpdatedBefore,
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = DefaultListLimit
-	}
-	limit = min(limit, MaxListLimit)
+	limit := listLimit(f.Limit)
 	p.Limit = limit + 1
 	t, fl := true, false
 	for _, name := range f.Filters {
@@ -91,24 +87,9 @@ func (e *Engine) FindOrders(ctx context.Context, f ordergraph.OrderFilter) (*ord
 	if err != nil {
 		return nil, err
 	}
-	out := &ordergraph.OrderPage{}
-	more := len(orders) > limit
-	if more {
-		if p.Before != nil {
-			orders = orders[1:] // fetched backwards: the extra row is the oldest
-		} else {
-			orders = orders[:limit]
-		}
-	}
-	out.Orders = orders
-	switch {
-	case p.Before != nil:
-		out.HasPrevious, out.HasNext = more, true
-	case p.After != nil:
-		out.HasNext, out.HasPrevious = more, true
-	default:
-		out.HasNext = more
-	}
+	orders, more := trimPage(orders, limit, p.Before != nil)
+	out := &ordergraph.OrderPage{Orders: orders}
+	out.HasNext, out.HasPrevious = pageFlags(more, p.After != nil, p.Before != nil)
 	if len(orders) > 0 {
 		out.Before = EncodeCursor(orders[0])
 		out.After = EncodeCursor(orders[len(orders)-1])

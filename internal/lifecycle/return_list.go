@@ -11,11 +11,7 @@ import (
 // keyset cursors on (created, id). Each return comes with its order as of
 // the page's clock.
 func (e *Engine) FindReturns(ctx context.Context, f ordergraph.ReturnFilter) (*ordergraph.ReturnPage, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = DefaultListLimit
-	}
-	limit = min(limit, MaxListLimit)
+	limit := listLimit(f.Limit)
 	p := store.ReturnListParams{CreatedFrom: f.CreatedAfter, CreatedTo: f.CreatedBefore,
 		MerchantReturnID: f.MerchantReturnID, Statuses: f.Statuses, Limit: limit + 1}
 	var err error
@@ -52,14 +48,7 @@ func (e *Engine) FindReturns(ctx context.Context, f ordergraph.ReturnFilter) (*o
 	if err != nil {
 		return nil, err
 	}
-	more := len(rows) > limit
-	if more {
-		if p.Before != nil {
-			rows = rows[1:]
-		} else {
-			rows = rows[:limit]
-		}
-	}
+	rows, more := trimPage(rows, limit, p.Before != nil)
 	out := &ordergraph.ReturnPage{}
 	for _, r := range rows {
 		o := orders[r.OrderID]
@@ -67,14 +56,7 @@ func (e *Engine) FindReturns(ctx context.Context, f ordergraph.ReturnFilter) (*o
 			out.Returns = append(out.Returns, ordergraph.ReturnRef{Order: o, Return: ret})
 		}
 	}
-	switch {
-	case p.Before != nil:
-		out.HasPrevious, out.HasNext = more, true
-	case p.After != nil:
-		out.HasNext, out.HasPrevious = more, true
-	default:
-		out.HasNext = more
-	}
+	out.HasNext, out.HasPrevious = pageFlags(more, p.After != nil, p.Before != nil)
 	if len(rows) > 0 {
 		out.Before = encodeReturnCursor(rows[0])
 		out.After = encodeReturnCursor(rows[len(rows)-1])
