@@ -215,23 +215,12 @@ func (e *Engine) BuyerCancel(ctx context.Context, pageID, orderID string) (*orde
 
 // orderPage finds which page an order belongs to.
 func (e *Engine) orderPage(ctx context.Context, orderID string) (string, error) {
-	var found string
-	err := e.store.Read(ctx, func(tx store.Tx) error {
-		pages, err := tx.PageList(ctx)
-		if err != nil {
-			return err
-		}
-		for _, p := range pages {
-			if _, err := tx.OrderGet(ctx, p.ID, orderID); err == nil {
-				found = p.ID
-				return nil
-			} else if ordergraph.ErrorCode(err) != ordergraph.ENOTFOUND {
-				return err
-			}
-		}
-		return ordergraph.Errorf(ordergraph.ENOTFOUND, "order %s does not exist", orderID)
+	var pageID string
+	err := e.store.Read(ctx, func(tx store.Tx) (err error) {
+		pageID, err = tx.OrderPageID(ctx, orderID)
+		return err
 	})
-	return found, err
+	return pageID, err
 }
 
 // PageClock returns the page's now and its offset from real time.

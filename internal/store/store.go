@@ -79,6 +79,10 @@ type Tx interface {
 	ObjectIndexPut(ctx context.Context, r ObjectRef) error
 	// ObjectIndexGet finds it; ENOTFOUND if the page has no such object.
 	ObjectIndexGet(ctx context.Context, pageID, objectID string) (*ObjectRef, error)
+	// OrderPageID finds the page of an order known only by its id (sandbox
+	// calls); ENOTFOUND if no page has it. It is the one lookup that does
+	// not start with page_id.
+	OrderPageID(ctx context.Context, orderID string) (string, error)
 
 	// ReturnPut records a return's listing row, or updates its status and
 	// merchant_return_id.

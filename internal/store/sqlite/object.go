@@ -34,3 +34,17 @@ func (t *tx) ObjectIndexGet(ctx context.Context, pageID, objectID string) (*stor
 	}
 	return &r, nil
 }
+
+var orderPageSQL = prepared(`SELECT page_id FROM orders WHERE id = ? LIMIT 1`)
+
+// OrderPageID finds the page of an order known only by its id.
+func (t *tx) OrderPageID(ctx context.Context, orderID string) (string, error) {
+	var pageID string
+	err := t.queryRow(ctx, orderPageSQL, orderID).Scan(&pageID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ordergraph.Errorf(ordergraph.ENOTFOUND, "order %s does not exist", orderID)
+	} else if err != nil {
+		return "", fmt.Errorf("find order page: %w", err)
+	}
+	return pageID, nil
+}

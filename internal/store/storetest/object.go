@@ -28,6 +28,14 @@ func exerciseObjectIndex(t *testing.T, open func(t *testing.T) store.Store) {
 		WantCode(t, err, ordergraph.ENOTFOUND)
 		return nil
 	})
+	MustRead(t, db, func(tx store.Tx) error {
+		if got, err := tx.OrderPageID(ctx, "o1"); err != nil || got != "p1" {
+			t.Fatalf("OrderPageID=%q, %v", got, err)
+		}
+		_, err := tx.OrderPageID(ctx, "nope")
+		WantCode(t, err, ordergraph.ENOTFOUND)
+		return nil
+	})
 	err := db.Write(ctx, func(tx store.Tx) error { return tx.ObjectIndexPut(ctx, ref) })
 	WantCode(t, err, ordergraph.ECONFLICT)
 	err = db.Write(ctx, func(tx store.Tx) error {
