@@ -16,6 +16,10 @@ type Page struct {
 	// OrderManagement is "api" once an order management app is registered,
 	// "commerce_manager" otherwise (orders then acknowledge themselves).
 	OrderManagement string
+	// StrictIdempotency requires idempotency_key on the writes legacy
+	// clients also call (acknowledge_order(s), shipments, cancel_order,
+	// refund_order), which otherwise accept but do not require it.
+	StrictIdempotency bool
 	// ClockOffset is how far the page's clock runs ahead of real time. It
 	// only grows.
 	ClockOffset time.Duration

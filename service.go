@@ -276,10 +276,11 @@ type SandboxService interface {
 
 // PageSpec describes a sandbox page to create.
 type PageSpec struct {
-	Name            string
-	Currency        string
-	HandlingDays    int
-	OrderManagement string
+	Name              string
+	Currency          string
+	HandlingDays      int
+	OrderManagement   string
+	StrictIdempotency bool
 }
 
 // OrderSpec is a buyer's checkout, as the sandbox places it. Amounts are

@@ -88,7 +88,7 @@ func acknowledgeOrder(c *call) error {
 	if err != nil {
 		return err
 	}
-	idem, err := c.idempotency(false, req, ackResponse)
+	idem, err := c.idempotency(c.page.StrictIdempotency, req, ackResponse)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func acknowledgeOrders(c *call) error {
 	if err != nil {
 		return err
 	}
-	idem, err := c.idempotency(false, req, nil)
+	idem, err := c.idempotency(c.page.StrictIdempotency, req, nil)
 	if err != nil {
 		return err
 	}

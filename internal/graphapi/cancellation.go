@@ -48,7 +48,7 @@ func cancelOrder(c *call) error {
 	if err != nil {
 		return err
 	}
-	idem, err := c.idempotency(false, req, successResponse)
+	idem, err := c.idempotency(c.page.StrictIdempotency, req, successResponse)
 	if err != nil {
 		return err
 	}

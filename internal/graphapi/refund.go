@@ -125,7 +125,7 @@ func refundOrder(c *call) error {
 	if err != nil {
 		return err
 	}
-	idem, err := c.idempotency(false, req, successResponse)
+	idem, err := c.idempotency(c.page.StrictIdempotency, req, successResponse)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ func (e *Engine) CreatePage(ctx context.Context, spec ordergraph.PageSpec) (*ord
 	p := &ordergraph.Page{
 		ID: e.NewID(), CMSID: e.NewID(), Name: strings.TrimSpace(spec.Name),
 		HandlingDays: spec.HandlingDays, OrderManagement: spec.OrderManagement, Created: e.clock.Now(),
+		StrictIdempotency: spec.StrictIdempotency,
 	}
 	if p.Name == "" {
 		p.Name = "Sandbox Page"

@@ -14,6 +14,9 @@ type pageRequest struct {
 	Currency        string `json:"currency"`
 	HandlingDays    *int   `json:"handling_days"`
 	OrderManagement string `json:"order_management"`
+	// StrictIdempotency makes idempotency_key required on the legacy
+	// writes too.
+	StrictIdempotency bool `json:"strict_idempotency"`
 }
 
 // pageResponse answers POST /sandbox/pages.
@@ -71,6 +74,7 @@ func (req pageRequest) spec() (ordergraph.PageSpec, error) {
 		return spec, invalidField("order_management", "order_management must be %q or %q, not %q.",
 			ordergraph.ManagedByAPI, ordergraph.ManagedByCommerceManager, req.OrderManagement)
 	}
+	spec.StrictIdempotency = req.StrictIdempotency
 	return spec, nil
 }
 

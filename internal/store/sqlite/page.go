@@ -10,18 +10,18 @@ import (
 	"github.com/ordergraph/ordergraph"
 )
 
-const pageColumns = `id, cms_id, name, currency, handling_days, order_management, clock_offset_ns, created`
+const pageColumns = `id, cms_id, name, currency, handling_days, order_management, clock_offset_ns, created, strict_idempotency`
 
 var (
-	pageInsertSQL = prepared(`INSERT INTO pages (` + pageColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	pageInsertSQL = prepared(`INSERT INTO pages (` + pageColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	pageGetSQL    = prepared(`SELECT ` + pageColumns + ` FROM pages WHERE id = ?1 OR cms_id = ?1 ORDER BY id = ?1 DESC LIMIT 1`)
-	pageUpdateSQL = prepared(`UPDATE pages SET cms_id = ?, name = ?, currency = ?, handling_days = ?, order_management = ?, clock_offset_ns = ? WHERE id = ?`)
+	pageUpdateSQL = prepared(`UPDATE pages SET cms_id = ?, name = ?, currency = ?, handling_days = ?, order_management = ?, clock_offset_ns = ?, strict_idempotency = ? WHERE id = ?`)
 	pageListSQL   = prepared(`SELECT ` + pageColumns + ` FROM pages ORDER BY id`)
 )
 
 // PageInsert adds a page. Returns ECONFLICT if its id or CMS id is taken.
 func (t *tx) PageInsert(ctx context.Context, p *ordergraph.Page) error {
-	_, err := t.exec(ctx, pageInsertSQL, p.ID, nullString(p.CMSID), p.Name, p.Currency, p.HandlingDays, p.OrderManagement, int64(p.ClockOffset), timeNS(p.Created))
+	_, err := t.exec(ctx, pageInsertSQL, p.ID, nullString(p.CMSID), p.Name, p.Currency, p.HandlingDays, p.OrderManagement, int64(p.ClockOffset), timeNS(p.Created), p.StrictIdempotency)
 	if err != nil {
 		return formatError(err, "insert page", "page "+p.ID)
 	}
@@ -44,7 +44,7 @@ func (t *tx) PageGet(ctx context.Context, id string) (*ordergraph.Page, error) {
 // ENOTFOUND if the page does not exist.
 func (t *tx) PageUpdate(ctx context.Context, p *ordergraph.Page) error {
 	err := t.execOne(ctx, ordergraph.Errorf(ordergraph.ENOTFOUND, "page %s not found", p.ID), pageUpdateSQL,
-		nullString(p.CMSID), p.Name, p.Currency, p.HandlingDays, p.OrderManagement, int64(p.ClockOffset), p.ID)
+		nullString(p.CMSID), p.Name, p.Currency, p.HandlingDays, p.OrderManagement, int64(p.ClockOffset), p.StrictIdempotency, p.ID)
 	if err != nil {
 		return formatError(err, "update page", "page with CMS id "+p.CMSID)
 	}
@@ -84,7 +84,7 @@ func scanPage(s scanner) (*ordergraph.Page, error) {
 		offset  int64
 		created int64
 	)
-	if err := s.Scan(&p.ID, &cmsID, &p.Name, &p.Currency, &p.HandlingDays, &p.OrderManagement, &offset, &created); err != nil {
+	if err := s.Scan(&p.ID, &cmsID, &p.Name, &p.Currency, &p.HandlingDays, &p.OrderManagement, &offset, &created, &p.StrictIdempotency); err != nil {
 		return nil, err
 	}
 	p.CMSID = cmsID.String

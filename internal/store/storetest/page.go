@@ -21,6 +21,7 @@ func exercisePage(t *testing.T, open func(t *testing.T) store.Store) {
 	p2.CMSID = ""
 	p3 := NewPage("3", 0)
 	p3.CMSID = ""
+	p3.StrictIdempotency = true
 	MustWrite(t, db, func(tx store.Tx) error {
 		if err := tx.PageInsert(ctx, p2); err != nil {
 			return err
@@ -38,6 +39,9 @@ func exercisePage(t *testing.T, open func(t *testing.T) store.Store) {
 				if diff := cmp.Diff(p1, got); diff != "" {
 					t.Errorf("PageGet(%s) mismatch (-want +got):\n%s", id, diff)
 				}
+			}
+			if got, err := tx.PageGet(ctx, "3"); err != nil || !got.StrictIdempotency {
+				t.Errorf("PageGet(3) lost strict_idempotency: %+v, %v", got, err)
 			}
 			_, err := tx.PageGet(ctx, "4")
 			WantCode(t, err, ordergraph.ENOTFOUND)
@@ -61,6 +65,7 @@ func exercisePage(t *testing.T, open func(t *testing.T) store.Store) {
 		up.HandlingDays = 5
 		up.OrderManagement = ordergraph.ManagedByCommerceManager
 		up.ClockOffset = 90 * time.Minute
+		up.StrictIdempotency = true
 		MustWrite(t, db, func(tx store.Tx) error { return tx.PageUpdate(ctx, &up) })
 		MustRead(t, db, func(tx store.Tx) error {
 			got, err := tx.PageGet(ctx, "cms-two")
