@@ -208,11 +208,17 @@ func (e *Engine) post(ctx context.Context, tx store.Tx, page *ordergraph.Page, b
 }
 
 // saveReturns mirrors the returns a change opened or moved into the
-// returns listing.
+// object index (new ones) and the returns listing.
 func saveReturns(ctx context.Context, tx store.Tx, before, o *ordergraph.Order) error {
 	for i := range o.Returns {
 		r := &o.Returns[i]
-		if old := before.Return(r.ID); old != nil && old.Status == r.Status && old.MerchantReturnID == r.MerchantReturnID {
+		old := before.Return(r.ID)
+		if old == nil {
+			// A new return is a Graph node of its own: index its id.
+			if err := tx.ObjectIndexPut(ctx, store.ObjectRef{PageID: o.PageID, ObjectID: r.ID, OrderID: o.ID, Kind: "return"}); err != nil {
+				return err
+			}
+		} else if old.Status == r.Status && old.MerchantReturnID == r.MerchantReturnID {
 			continue
 		}
 		row := store.ReturnRow{PageID: o.PageID, ID: r.ID, OrderID: o.ID, Created: r.Created, Status: r.Status, MerchantReturnID: r.MerchantReturnID}
@@ -387,24 +393,16 @@ func (e *Engine) Refund(ctx context.Context, cmd ordergraph.RefundCommand) (*ord
 	})
 }
 
-// CreateReturn opens a return and indexes its id.
+// CreateReturn opens a return.
 func (e *Engine) CreateReturn(ctx context.Context, cmd ordergraph.ReturnCommand) (*ordergraph.WriteResult, error) {
 	id := e.NewID()
 	actor := cmd.Actor
 	if actor == "" {
 		actor = ordergraph.ActorSeller
 	}
-	res, err := e.writeWith(ctx, cmd.PageID, cmd.OrderID, cmd.Idempotency, func(tx store.Tx, o *ordergraph.Order, _ *ordergraph.Page, now time.Time) ([]Change, error) {
-		ch, err := RequestReturn(o, now, ReturnParams{ID: id, Items: cmd.Items, MerchantReturnID: cmd.MerchantReturnID, Message: cmd.Message, Actor: actor})
-		if err != nil {
-			return nil, err
-		}
-		return ch, tx.ObjectIndexPut(ctx, store.ObjectRef{PageID: o.PageID, ObjectID: id, OrderID: o.ID, Kind: "return"})
+	return e.create(ctx, cmd.PageID, cmd.OrderID, id, cmd.Idempotency, func(o *ordergraph.Order, _ *ordergraph.Page, now time.Time) ([]Change, error) {
+		return RequestReturn(o, now, ReturnParams{ID: id, Items: cmd.Items, MerchantReturnID: cmd.MerchantReturnID, Message: cmd.Message, Actor: actor})
 	})
-	if err == nil && !res.Replayed {
-		res.CreatedID = id
-	}
-	return res, err
 }
 
 // UpdateReturn moves a return along.
