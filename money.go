@@ -17,20 +17,49 @@ type Money struct {
 }
 
 // Exponent returns the number of minor-unit digits of an ISO 4217 currency
-// code (USD 2, JPY 0, KWD 3).
+// code (USD 2, JPY 0, KWD 3), as ISO 4217 lists them. (CLDR's display
+// digits, which golang.org/x/text/currency reports, differ for several
+// currencies, such as IQD, COP and IDR.)
 func Exponent(code string) (int, error) {
-	u, err := currency.ParseISO(code)
-	if err != nil {
+	c, ok := ValidCurrency(code)
+	if !ok {
 		return 0, Errorf(EINVALID, "%q is not an ISO 4217 currency code", code)
 	}
-	scale, _ := currency.Standard.Rounding(u)
-	return scale, nil
+	if e, ok := minorUnits[c]; ok {
+		return e, nil
+	}
+	return 2, nil
 }
 
-// ValidCurrency reports whether code is an ISO 4217 code, and returns it in
-// its canonical upper-case form.
+// minorUnits lists the ISO 4217 currencies whose minor unit is not 2.
+var minorUnits = map[string]int{
+	"BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0,
+	"RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+	"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+	"CLF": 4, "UYW": 4,
+}
+
+// notMoney are ISO 4217 codes with no minor unit that no order is priced
+// in: precious metals, special drawing rights, bond units, testing codes.
+var notMoney = map[string]bool{
+	"XAU": true, "XAG": true, "XPD": true, "XPT": true, "XDR": true, "XBA": true, "XBB": true,
+	"XBC": true, "XBD": true, "XSU": true, "XUA": true, "XTS": true, "XXX": true,
+}
+
+// newCurrencies are ISO 4217 codes newer than golang.org/x/text's table.
+var newCurrencies = map[string]bool{"MRU": true, "SLE": true, "VES": true, "STN": true, "ZWG": true}
+
+// ValidCurrency reports whether code is an ISO 4217 currency an order can
+// be priced in, and returns it in its canonical upper-case form.
 func ValidCurrency(code string) (string, bool) {
-	u, err := currency.ParseISO(code)
+	c := strings.ToUpper(strings.TrimSpace(code))
+	if notMoney[c] {
+		return "", false
+	}
+	if newCurrencies[c] {
+		return c, true
+	}
+	u, err := currency.ParseISO(c)
 	if err != nil {
 		return "", false
 	}

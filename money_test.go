@@ -99,3 +99,20 @@ func FuzzParseAmount(f *testing.F) {
 		}
 	})
 }
+
+func TestExponentISO4217(t *testing.T) {
+	t.Parallel()
+	for code, want := range map[string]int{
+		"USD": 2, "EUR": 2, "JPY": 0, "KRW": 0, "CLP": 0, "KWD": 3, "BHD": 3, "IQD": 3,
+		"COP": 2, "IDR": 2, "HUF": 2, "TWD": 2, "CLF": 4, "MRU": 2, "usd": 2,
+	} {
+		if got, err := ordergraph.Exponent(code); err != nil || got != want {
+			t.Errorf("Exponent(%s)=%d, %v; want %d", code, got, err, want)
+		}
+	}
+	for _, code := range []string{"XAU", "XXX", "ABC", "", "US"} {
+		if _, err := ordergraph.Exponent(code); err == nil {
+			t.Errorf("Exponent(%q) accepted", code)
+		}
+	}
+}
