@@ -28,8 +28,9 @@ type Engine struct {
 	// NewToken returns a new raw access token; tests swap it.
 	NewToken func() string
 
-	mu           sync.Mutex
-	lastKeySweep time.Time
+	mu             sync.Mutex
+	lastKeySweep   time.Time
+	lastPayoutScan time.Time
 }
 
 var (
@@ -600,8 +601,25 @@ func (e *Engine) RunDueTimers(ctx context.Context) (int, error) {
 	if err != nil {
 		return n, err
 	}
+	if !e.due(&e.lastPayoutScan, time.Minute) {
+		return n, nil
+	}
 	paid, err := e.runDuePayouts(ctx)
 	return n + paid, err
+}
+
+// due reports whether at least every has passed on the base clock since
+// *last, and if so moves *last to now: periodic work the timer loop runs
+// less often than its tick.
+func (e *Engine) due(last *time.Time, every time.Duration) bool {
+	now := e.clock.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !last.IsZero() && now.Sub(*last) < every {
+		return false
+	}
+	*last = now
+	return true
 }
 
 // runDueOrderTimers runs the order timers due on any page, and returns how
@@ -647,16 +665,10 @@ func (e *Engine) runDueOrderTimers(ctx context.Context) (int, error) {
 // time (page clocks only run ahead of it, so none is deleted early for a
 // page) at most once a minute.
 func (e *Engine) forgetExpiredKeys(ctx context.Context) error {
-	now := e.clock.Now()
-	e.mu.Lock()
-	due := now.Sub(e.lastKeySweep) >= time.Minute
-	if due {
-		e.lastKeySweep = now
-	}
-	e.mu.Unlock()
-	if !due {
+	if !e.due(&e.lastKeySweep, time.Minute) {
 		return nil
 	}
+	now := e.clock.Now()
 	return e.store.Write(ctx, func(tx store.Tx) error {
 		_, err := tx.IdempotencyDeleteBefore(ctx, now.Add(-IdempotencyTTL))
 		return err

@@ -532,3 +532,50 @@ func TestEngine_ConcurrentSameKey(t *testing.T) {
 		t.Fatalf("cancellations=%d", len(got.Cancellations))
 	}
 }
+
+// TestEngine_PayoutDecidesOnTheWholeBalance: a page whose first 5,000 due
+// transactions net below zero but whose whole due balance is positive is
+// paid out, in one payout that sweeps every due transaction.
+func TestEngine_PayoutDecidesOnTheWholeBalance(t *testing.T) {
+	t.Parallel()
+	f := setup(t, ordergraph.ManagedByAPI)
+	ctx := context.Background()
+	o := f.place(t, created())
+	const small = 5000
+	err := f.db.Write(ctx, func(tx store.Tx) error {
+		for i := range small + 1 {
+			net := int64(-1)
+			if i == small {
+				net = 10000
+			}
+			txn := &ordergraph.Transaction{ID: fmt.Sprint("t", i), PageID: f.page.ID, OrderID: o.ID, Type: ordergraph.TxnRefund,
+				Date: t0.Add(time.Duration(i) * time.Microsecond), Currency: "USD", Gross: net, Net: net, SourceID: fmt.Sprint("s", i)}
+			if err := tx.TransactionInsert(ctx, txn); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(4 * 24 * time.Hour)
+	if _, err := f.engine.RunDueTimers(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var payouts []*ordergraph.Payout
+	var unpaid int
+	err = f.db.Read(ctx, func(tx store.Tx) (err error) {
+		if payouts, err = tx.PayoutList(ctx, store.PayoutListParams{PageID: f.page.ID}); err != nil {
+			return err
+		}
+		_, unpaid, err = tx.TransactionUnpaidSum(ctx, f.page.ID, f.clock.Now())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(payouts) != 1 || payouts[0].Amount != 10000-small || payouts[0].Transactions != small+1 || unpaid != 0 {
+		t.Fatalf("payouts=%+v unpaid=%d", payouts, unpaid)
+	}
+}

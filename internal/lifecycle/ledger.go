@@ -140,61 +140,69 @@ func decodeLedgerCursor(kind, s, param string) (*store.LedgerCursor, error) {
 	return &store.LedgerCursor{Date: t, ID: id}, nil
 }
 
-// payoutBatch bounds the transactions one payout sweeps: a page with more
-// due gets several payouts in one run.
+// payoutBatch is how many transactions a payout marks per statement.
 const payoutBatch = 5000
 
-// runPayouts sweeps the page's unpaid transactions dated at or before its
-// now less the payout delay into payouts, each in one store transaction
-// that records the payout and marks its transactions, and returns how many
-// payouts it made. A sweep that would net zero or less is not paid out:
-// the balance carries forward until later sales cover it. On PostgreSQL
-// the transactions are claimed (SKIP LOCKED), so nodes running payouts at
-// once never sweep one twice.
+// runPayouts pays out a page: under the page's lock, if its unpaid
+// transactions dated at or before its now less the payout delay net more
+// than zero, one payout sweeps all of them, in one store transaction. A
+// balance of zero or less is not paid out; it carries forward until later
+// sales cover it. The decision is the page's whole due balance, never a
+// part of it, and the lock keeps two runs (two nodes, or a clock advance
+// and the timer loop) from sweeping at once. It returns how many payouts
+// it made (0 or 1).
 func (e *Engine) runPayouts(ctx context.Context, pageID string) (int, error) {
 	made := 0
-	for {
-		n := 0
-		paid := false
-		err := e.store.Write(ctx, func(tx store.Tx) error {
-			page, err := tx.PageGet(ctx, pageID)
+	err := e.store.Write(ctx, func(tx store.Tx) error {
+		made = 0
+		if err := tx.PageLock(ctx, pageID); err != nil {
+			return err
+		}
+		page, err := tx.PageGet(ctx, pageID)
+		if err != nil {
+			return err
+		}
+		now := page.Now(e.clock)
+		dueBy := now.Add(-ordergraph.PayoutDelay)
+		sum, n, err := tx.TransactionUnpaidSum(ctx, page.ID, dueBy)
+		if err != nil || n == 0 || sum <= 0 {
+			return err
+		}
+		id := e.NewID()
+		p := &ordergraph.Payout{ID: id, PageID: page.ID, ReferenceID: ordergraph.PayoutReference(id), TransferID: id,
+			Amount: sum, Currency: page.Currency, Date: now, Status: ordergraph.PayoutCompleted, Transactions: n}
+		if err := tx.PayoutInsert(ctx, p); err != nil {
+			return err
+		}
+		swept, net := 0, int64(0)
+		for swept < n {
+			due, err := tx.TransactionListUnpaid(ctx, page.ID, dueBy, payoutBatch)
 			if err != nil {
 				return err
 			}
-			now := page.Now(e.clock)
-			due, err := tx.TransactionListUnpaid(ctx, page.ID, now.Add(-ordergraph.PayoutDelay), payoutBatch)
-			if err != nil {
-				return err
+			if len(due) == 0 {
+				break
 			}
-			n = len(due)
-			var sum int64
 			ids := make([]string, len(due))
 			for i, t := range due {
-				sum += t.Net
 				ids[i] = t.ID
+				net += t.Net
 			}
-			if n == 0 || sum <= 0 {
-				return nil
-			}
-			id := e.NewID()
-			p := &ordergraph.Payout{ID: id, PageID: page.ID, ReferenceID: ordergraph.PayoutReference(id), TransferID: id,
-				Amount: sum, Currency: page.Currency, Date: now, Status: ordergraph.PayoutCompleted, Transactions: n}
-			if err := tx.PayoutInsert(ctx, p); err != nil {
+			if err := tx.TransactionSetPayout(ctx, page.ID, ids, p.ReferenceID); err != nil {
 				return err
 			}
-			paid = true
-			return tx.TransactionSetPayout(ctx, page.ID, ids, p.ReferenceID)
-		})
-		if err != nil {
-			return made, fmt.Errorf("pay out page %s: %w", pageID, err)
+			swept += len(due)
 		}
-		if paid {
-			made++
+		if swept != n || net != sum {
+			return fmt.Errorf("payout %s swept %d transactions netting %d, expected %d netting %d", p.ReferenceID, swept, net, n, sum)
 		}
-		if !paid || n < payoutBatch {
-			return made, nil
-		}
+		made = 1
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("pay out page %s: %w", pageID, err)
 	}
+	return made, nil
 }
 
 // runDuePayouts runs the payouts of every page with unpaid transactions

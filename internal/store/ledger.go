@@ -25,6 +25,10 @@ type LedgerTx interface {
 	// holds are skipped (PostgreSQL: FOR UPDATE SKIP LOCKED), so payout
 	// runs on several nodes never sweep a transaction twice.
 	TransactionListUnpaid(ctx context.Context, pageID string, dueBy time.Time, limit int) ([]*ordergraph.Transaction, error)
+	// TransactionUnpaidSum returns the net and the count of the page's
+	// transactions not yet paid out and dated at or before dueBy: what a
+	// payout run would sweep.
+	TransactionUnpaidSum(ctx context.Context, pageID string, dueBy time.Time) (net int64, n int, err error)
 	// TransactionSetPayout marks the named transactions of the page as
 	// swept by the payout with reference ref. ECONFLICT if any of them is
 	// missing or already paid out.

@@ -41,6 +41,11 @@ type Tx interface {
 	// PageGet finds a page by its id or its CMS id.
 	PageGet(ctx context.Context, id string) (*ordergraph.Page, error)
 	PageUpdate(ctx context.Context, p *ordergraph.Page) error
+	// PageLock holds the page until the transaction ends, so page-wide
+	// work (a payout run) never runs twice at once for one page
+	// (PostgreSQL: SELECT … FOR UPDATE; SQLite's one writer already
+	// serializes). ENOTFOUND if the page does not exist.
+	PageLock(ctx context.Context, pageID string) error
 	PageList(ctx context.Context) ([]*ordergraph.Page, error)
 
 	TokenInsert(ctx context.Context, t *ordergraph.Token) error

@@ -261,3 +261,31 @@ func (t *tx) FeeSchedulePut(ctx context.Context, pageID string, f ordergraph.Fee
 	}
 	return nil
 }
+
+var (
+	transactionUnpaidSumSQL = prepared(`SELECT coalesce(sum(net), 0), count(*) FROM transactions
+WHERE page_id = ? AND payout_reference_id IS NULL AND date <= ?`)
+	pageLockSQL = prepared(`SELECT id FROM pages WHERE id = ?`)
+)
+
+// TransactionUnpaidSum sums the page's due unpaid transactions.
+func (t *tx) TransactionUnpaidSum(ctx context.Context, pageID string, dueBy time.Time) (int64, int, error) {
+	var net int64
+	var n int
+	if err := t.queryRow(ctx, transactionUnpaidSumSQL, pageID, timeNS(dueBy)).Scan(&net, &n); err != nil {
+		return 0, 0, fmt.Errorf("sum unpaid transactions: %w", err)
+	}
+	return net, n, nil
+}
+
+// PageLock holds the page's row until the transaction ends.
+func (t *tx) PageLock(ctx context.Context, pageID string) error {
+	var id string
+	err := t.queryRow(ctx, pageLockSQL, pageID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ordergraph.Errorf(ordergraph.ENOTFOUND, "page %s not found", pageID)
+	} else if err != nil {
+		return fmt.Errorf("lock page: %w", err)
+	}
+	return nil
+}

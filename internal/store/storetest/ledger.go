@@ -49,6 +49,18 @@ func exerciseLedger(t *testing.T, open func(t *testing.T) store.Store) {
 		MustWrite(t, db, func(tx store.Tx) error { return tx.TransactionInsert(ctx, NewTransaction("p2", "o1", "t0", T0, 5)) })
 		err := db.Write(ctx, func(tx store.Tx) error { return tx.TransactionInsert(ctx, want[0]) })
 		WantCode(t, err, ordergraph.ECONFLICT)
+		MustWrite(t, db, func(tx store.Tx) error {
+			// Due by T0+1h: t0..t3 (100+200+300-400); the other page's t0 is not counted.
+			net, n, err := tx.TransactionUnpaidSum(ctx, "p1", T0.Add(time.Hour))
+			if err != nil || net != 200 || n != 4 {
+				t.Errorf("TransactionUnpaidSum=%d, %d, %v; want 200, 4", net, n, err)
+			}
+			if err := tx.PageLock(ctx, "p1"); err != nil {
+				t.Errorf("PageLock: %v", err)
+			}
+			WantCode(t, tx.PageLock(ctx, "p9"), ordergraph.ENOTFOUND)
+			return nil
+		})
 		err = db.Write(ctx, func(tx store.Tx) error { return tx.TransactionInsert(ctx, NewTransaction("p1", "nope", "tx", T0, 1)) })
 		WantCode(t, err, ordergraph.ENOTFOUND)
 
