@@ -513,27 +513,57 @@ func (n node) EnumList(key string, allowed []string) ([]string, error) {
 // Time returns a datetime parameter given as Unix seconds (a number or a
 // numeric string) or as ISO 8601 ("+0000", "+00:00" or "Z" offsets).
 func (n node) Time(key string) (*time.Time, error) {
+	t, _, err := n.timeAndGrain(key)
+	return t, err
+}
+
+// TimeEnd reads a time parameter that ends an inclusive range (end_time):
+// a value given to the second covers that whole second, and a date the
+// whole day, so stored times with nanoseconds are not cut off.
+func (n node) TimeEnd(key string) (*time.Time, error) {
+	t, grain, err := n.timeAndGrain(key)
+	if t == nil || err != nil {
+		return t, err
+	}
+	end := t.Add(grain - time.Nanosecond)
+	return &end, nil
+}
+
+// timeAndGrain parses a time parameter (Unix seconds, possibly fractional,
+// or ISO 8601) and says how fine the value was given.
+func (n node) timeAndGrain(key string) (*time.Time, time.Duration, error) {
 	v := n.m[key]
 	if absent(v) {
-		return nil, nil
+		return nil, 0, nil
 	}
 	s, err := n.String(key)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	s = unquote(s)
 	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
 		sec, frac := math.Modf(f)
 		t := time.Unix(int64(sec), int64(frac*1e9)).UTC()
-		return &t, nil
+		grain := time.Second
+		if frac != 0 {
+			grain = time.Nanosecond
+		}
+		return &t, grain, nil
 	}
 	for _, layout := range []string{isoLayout, time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			t = t.UTC()
-			return &t, nil
+			grain := time.Second
+			switch {
+			case layout == "2006-01-02":
+				grain = 24 * time.Hour
+			case t.Nanosecond() != 0:
+				grain = time.Nanosecond
+			}
+			return &t, grain, nil
 		}
 	}
-	return nil, errParam(n.name(key), msgParamTime, n.name(key), s)
+	return nil, 0, errParam(n.name(key), msgParamTime, n.name(key), s)
 }
 
 // unquote drops one pair of double or single quotes around s.

@@ -2,9 +2,11 @@ package graphapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -254,5 +256,23 @@ func TestParseParams_DeepBrackets(t *testing.T) {
 	}
 	if len(p) != 2 {
 		t.Fatalf("the deep key should be kept literal, got %d params", len(p))
+	}
+}
+
+// TestTimeEnd: an inclusive end given to the second covers the whole
+// second, a date the whole day, a fractional value itself.
+func TestTimeEnd(t *testing.T) {
+	t.Parallel()
+	base := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	for in, want := range map[string]time.Time{
+		fmt.Sprint(base.Unix()):        base.Add(time.Second - time.Nanosecond),
+		"2026-01-05T09:00:00+0000":     base.Add(time.Second - time.Nanosecond),
+		"2026-01-05":                   time.Date(2026, 1, 6, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond),
+		fmt.Sprint(base.Unix()) + ".5": base.Add(500 * time.Millisecond),
+	} {
+		got, err := params{"end_time": in}.root().TimeEnd("end_time")
+		if err != nil || !got.Equal(want) {
+			t.Errorf("TimeEnd(%q)=%v, %v; want %v", in, got, err, want)
+		}
 	}
 }

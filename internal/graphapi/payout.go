@@ -36,7 +36,7 @@ func listPayouts(c *call) error {
 	if f.Start, err = root.Time("start_time"); err != nil {
 		return err
 	}
-	if f.End, err = root.Time("end_time"); err != nil {
+	if f.End, err = root.TimeEnd("end_time"); err != nil {
 		return err
 	}
 	sel, err := c.selection()

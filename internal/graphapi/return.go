@@ -127,7 +127,7 @@ func decodeReturnFilter(p params, created bool) (returnFilter, error) {
 		if f.createdAfter, err = root.Time("start_time_created"); err != nil {
 			return f, err
 		}
-		if f.createdBefore, err = root.Time("end_time_created"); err != nil {
+		if f.createdBefore, err = root.TimeEnd("end_time_created"); err != nil {
 			return f, err
 		}
 	}

@@ -202,7 +202,7 @@ func listTransactions(c *call) error {
 	if f.Start, err = root.Time("start_time"); err != nil {
 		return err
 	}
-	if f.End, err = root.Time("end_time"); err != nil {
+	if f.End, err = root.TimeEnd("end_time"); err != nil {
 		return err
 	}
 	if f.PayoutReferenceID, err = root.String("payout_reference_id"); err != nil {
