@@ -3,6 +3,7 @@ package lifecycle_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -577,5 +578,31 @@ func TestEngine_PayoutDecidesOnTheWholeBalance(t *testing.T) {
 	}
 	if len(payouts) != 1 || payouts[0].Amount != 10000-small || payouts[0].Transactions != small+1 || unpaid != 0 {
 		t.Fatalf("payouts=%+v unpaid=%d", payouts, unpaid)
+	}
+}
+
+// TestEngine_VerifyReportsStuckPayouts: a page whose positive balance has
+// been due for longer than the grace is reported; paying it out clears it.
+func TestEngine_VerifyReportsStuckPayouts(t *testing.T) {
+	t.Parallel()
+	f := setup(t, ordergraph.ManagedByAPI)
+	ctx := context.Background()
+	o := f.place(t, created())
+	if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.engine.Ship(ctx, ordergraph.ShipCommand{PageID: f.page.ID, OrderID: o.ID, Tracking: ordergraph.Tracking{Carrier: "ups", TrackingNumber: "1"}}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(ordergraph.PayoutDelay + 25*time.Hour)
+	found, err := f.engine.Verify(ctx, nil)
+	if err != nil || len(found) != 1 || !strings.Contains(found[0].Message, "still unpaid") {
+		t.Fatalf("stuck payout not reported: %v %v", found, err)
+	}
+	if _, err := f.engine.RunDueTimers(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if found, err := f.engine.Verify(ctx, nil); err != nil || len(found) != 0 {
+		t.Fatalf("after the payout: %v %v", found, err)
 	}
 }

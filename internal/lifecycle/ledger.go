@@ -337,7 +337,21 @@ func (e *Engine) verifyPage(ctx context.Context, page *ordergraph.Page, pr *orde
 			pp.After = &store.LedgerCursor{Date: last.Date, ID: last.ID}
 		}
 		out = append(out, check.Discrepancies()...)
+		// A positive balance due well past the payout delay means payouts
+		// stopped for the page.
+		overdue := page.Now(e.clock).Add(-ordergraph.PayoutDelay - payoutGrace)
+		if net, n, err := tx.TransactionUnpaidSum(ctx, page.ID, overdue); err != nil {
+			return err
+		} else if net > 0 {
+			out = append(out, ordergraph.Discrepancy{PageID: page.ID, Message: fmt.Sprintf(
+				"%d transaction(s) netting %s %s were due for payout more than %s ago and are still unpaid",
+				n, ordergraph.FormatAmount(net, page.Currency), page.Currency, payoutGrace)})
+		}
 		return nil
 	})
 	return out, err
 }
+
+// payoutGrace is how late a due payout may be before Verify reports it:
+// the timer loop pays out once a minute, so a day is a stuck page.
+const payoutGrace = 24 * time.Hour
