@@ -142,8 +142,8 @@ func refund(o *ordergraph.Order, now time.Time, p RefundParams) ([]Change, error
 			detail = fmt.Sprintf(" (the buyer kept %s of chargebacks)", amt(kept, o))
 		}
 		return nil, ordergraph.CommerceErrorf(ordergraph.SubcodeRefundAboveCharged, "Refund Too High",
-			"this refund of %s would bring the refunds of order %s to %s, above the %s charged%s; at most %s can still be refunded",
-			amt(r.Total(), o), o.ID, amt(before+r.Total(), o), amt(charged, o), detail, amt(max(0, charged-before-kept), o))
+			"this refund of %s would bring what the buyer got back on order %s to %s, above the %s charged%s; at most %s can still be refunded",
+			amt(r.Total(), o), o.ID, amt(before+kept+r.Total(), o), amt(charged, o), detail, amt(max(0, charged-before-kept), o))
 	}
 	if r.Total() == 0 && r.Deduction == 0 {
 		if len(p.Items) == 0 && p.Shipping == nil && p.Adjustment == nil {
