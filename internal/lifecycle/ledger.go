@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -216,15 +217,21 @@ func (e *Engine) runDuePayouts(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// One page's failure must not hold back the others' payouts: each is
+	// tried, and the errors are returned together.
 	total := 0
+	var errs []error
 	for _, p := range pages {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
 		n, err := e.runPayouts(ctx, p)
 		total += n
 		if err != nil {
-			return total, err
+			errs = append(errs, err)
 		}
 	}
-	return total, nil
+	return total, errors.Join(errs...)
 }
 
 // verifyBatch is how many orders, transactions or payouts Verify reads at
