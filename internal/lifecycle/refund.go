@@ -67,7 +67,10 @@ func refund(o *ordergraph.Order, now time.Time, p RefundParams) ([]Change, error
 		}
 	}
 	var shipping int64
-	if len(p.Items) == 0 && p.Shipping == nil && p.Adjustment == nil {
+	full := len(p.Items) == 0 && p.Shipping == nil && p.Adjustment == nil
+	if full {
+		// The lines are applied once the refund is final: a full refund
+		// after chargebacks the buyer kept is scaled down first.
 		for i := range o.Items {
 			it := &o.Items[i]
 			amount, tax := it.CapturedAmount-it.RefundedAmount, it.CapturedTax-it.RefundedTax
@@ -75,7 +78,6 @@ func refund(o *ordergraph.Order, now time.Time, p RefundParams) ([]Change, error
 				continue
 			}
 			q := it.Fulfilled - it.RefundedQuantity
-			applyItemRefund(it, q, amount, tax)
 			r.Items = append(r.Items, ordergraph.RefundItem{ItemID: it.ID, RetailerID: it.RetailerID, Quantity: q, Amount: amount, Tax: tax})
 		}
 		shipping = o.Captured().Shipping - refundedShipping(o)
@@ -136,7 +138,19 @@ func refund(o *ordergraph.Order, now time.Time, p RefundParams) ([]Change, error
 			kept += c.Amount
 		}
 	}
-	if charged := o.Captured().Total(); before+kept+r.Total() > charged {
+	charged := o.Captured().Total()
+	if left := charged - before - kept; full && left > 0 && r.Total() > left {
+		// Everything still refundable is what the buyer paid less what
+		// refunds and kept chargebacks already gave back: spread that over
+		// the lines and shipping in proportion, to the minor unit.
+		capRefund(&r, left)
+	}
+	if full {
+		for _, ri := range r.Items {
+			applyItemRefund(o.Item(ri.ItemID), ri.Quantity, ri.Amount, ri.Tax)
+		}
+	}
+	if before+kept+r.Total() > charged {
 		detail := ""
 		if kept > 0 {
 			detail = fmt.Sprintf(" (the buyer kept %s of chargebacks)", amt(kept, o))
@@ -299,4 +313,25 @@ func checkReturnItems(o *ordergraph.Order, ret *ordergraph.Return, items []order
 		}
 	}
 	return nil
+}
+
+// capRefund scales a refund's items, their tax, shipping and its tax down
+// in proportion so that it gives back exactly left; a line no longer
+// refunded whole becomes a refund by amount.
+func capRefund(r *ordergraph.Refund, left int64) {
+	weights := make([]int64, 0, 2*len(r.Items)+2)
+	for _, it := range r.Items {
+		weights = append(weights, it.Amount, it.Tax)
+	}
+	weights = append(weights, r.Shipping, r.ShippingTax)
+	parts := ordergraph.Allocate(left+r.Deduction-r.Adjustment, weights)
+	for i := range r.Items {
+		it := &r.Items[i]
+		if parts[2*i] != it.Amount || parts[2*i+1] != it.Tax {
+			it.Quantity = 0
+		}
+		it.Amount, it.Tax = parts[2*i], parts[2*i+1]
+	}
+	n := len(parts)
+	r.Shipping, r.ShippingTax = parts[n-2], parts[n-1]
 }

@@ -102,14 +102,25 @@ func TestRefundAdjustmentAndBounds(t *testing.T) {
 	if got := o.Refunds[0].Total(); got != 500 {
 		t.Fatalf("adjustment refund total=%d", got)
 	}
-	// A full refund now would return items and shipping on top of the
-	// adjustment: more than was charged.
-	_, err := lifecycle.Refund(o, now, lifecycle.RefundParams{})
+	// A partial refund that, with the adjustment, would return more than
+	// was charged is refused.
+	_, err := lifecycle.Refund(o, now, lifecycle.RefundParams{Items: []ordergraph.RefundItemRequest{{RetailerID: "tee", Quantity: 3}, {RetailerID: "mug", Quantity: 1}},
+		Shipping: n(o.ShippingOption.Price)})
 	wantSubcode(t, err, ordergraph.SubcodeRefundAboveCharged)
 	_, err = lifecycle.Refund(o, now, lifecycle.RefundParams{Items: []ordergraph.RefundItemRequest{{RetailerID: "mug", Quantity: 1}}, Deduction: 10000})
 	if ordergraph.ErrorCode(err) != ordergraph.EINVALID {
 		t.Fatalf("deduction above refund: %v", err)
 	}
+	// A full refund returns everything still refundable: what was charged
+	// less the adjustment already given, to the minor unit.
+	if _, err := lifecycle.Refund(o, now, lifecycle.RefundParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := o.Refunds[0].Total()+o.Refunds[1].Total(), o.Captured().Total(); got != want {
+		t.Fatalf("refunded %d in all, charged %d", got, want)
+	}
+	_, err = lifecycle.Refund(o, now, lifecycle.RefundParams{})
+	wantSubcode(t, err, ordergraph.SubcodeRefundAboveCharged)
 }
 
 func TestUpdateShipment(t *testing.T) {
