@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -168,21 +167,7 @@ func show(t *testing.T, r convRequest, got response) string {
 func convGolden(t *testing.T, name, text string) {
 	t.Helper()
 	path := filepath.Join("testdata", "conventions", name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./internal/graphapi -run Conventions -update creates it)", err)
-	}
-	if diff := cmp.Diff(string(want), text); diff != "" {
-		t.Errorf("%s differs from %s (-want +got):\n%s", name, path, diff)
-	}
+	assertGolden(t, name, path, text)
 }
 
 // batchEntry is one entry of a batch response as Graph answers it.

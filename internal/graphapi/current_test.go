@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -86,21 +85,7 @@ func (f *curFixture) golden(t *testing.T, name string, r request, got response) 
 	body = strings.ReplaceAll(body, f.srv.URL, "http://<server>")
 	text := fmt.Sprintf("%s %s\n%d\n%s\n", r.method, r.path, got.status, body)
 	path := filepath.Join("testdata", "current", name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./internal/graphapi -run Current -update creates it)", err)
-	}
-	if diff := cmp.Diff(string(want), text); diff != "" {
-		t.Errorf("%s differs from %s (-want +got):\n%s", name, path, diff)
-	}
+	assertGolden(t, name, path, text)
 }
 
 // step sends r a minute after the previous call and pins its response.

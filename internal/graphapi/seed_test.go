@@ -10,7 +10,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -163,21 +162,7 @@ func golden(t *testing.T, name string, r request, got response) {
 	text := fmt.Sprintf("%s %s\n%d\n%s\n", r.method, r.path, got.status,
 		traceRE.ReplaceAllString(pretty.String(), `"fbtrace_id": "<trace>"`))
 	path := filepath.Join("testdata", "seed", name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./internal/graphapi -run Seed -update creates it)", err)
-	}
-	if diff := cmp.Diff(string(want), text); diff != "" {
-		t.Errorf("%s differs from %s (-want +got):\n%s", name, path, diff)
-	}
+	assertGolden(t, name, path, text)
 }
 
 // TestSeedSamples replays every sample request of the legacy v3.2
