@@ -46,6 +46,25 @@ type OrderService interface {
 	SetOrderManagement(ctx context.Context, pageID, mode string) (*Page, error)
 }
 
+// Page sizes of every list: Graph's default and its most per page.
+const (
+	DefaultListLimit = 25
+	MaxListLimit     = 100
+)
+
+// Filters of the current API's commerce_orders edge (OrderFilter.Filters).
+const (
+	FilterHasCancellations = "HAS_CANCELLATIONS"
+	FilterNoCancellations  = "NO_CANCELLATIONS"
+	FilterHasRefunds       = "HAS_REFUNDS"
+	FilterNoRefunds        = "NO_REFUNDS"
+	FilterHasFulfillments  = "HAS_FULFILLMENTS"
+	FilterNoShipments      = "NO_SHIPMENTS"
+)
+
+// OrderFilters lists every filter name.
+var OrderFilters = []string{FilterHasCancellations, FilterNoCancellations, FilterHasRefunds, FilterNoRefunds, FilterHasFulfillments, FilterNoShipments}
+
 // OrderFilter selects a page's orders. Pointer and slice fields left empty
 // do not filter.
 type OrderFilter struct {

@@ -472,8 +472,6 @@ func (c *call) serveEdge(rc *renderCtx, f *fieldDef, srcs []any) error {
 }
 
 // Filters of the current API's commerce_orders (values ANDed).
-var orderFilters = []string{"HAS_CANCELLATIONS", "NO_CANCELLATIONS", "HAS_REFUNDS", "NO_REFUNDS", "HAS_FULFILLMENTS", "NO_SHIPMENTS"}
-
 // listOrders answers GET /{page_id|cms_id}/commerce_orders. status (legacy
 // statuses) selects the legacy view; state (current states), or neither,
 // the current one. Without either, only CREATED orders are listed.
@@ -507,7 +505,7 @@ func listOrders(c *call) error {
 			f.States = []ordergraph.OrderState{ordergraph.StateCreated}
 		}
 	}
-	filters, err := root.EnumList("filters", orderFilters)
+	filters, err := root.EnumList("filters", ordergraph.OrderFilters)
 	if err != nil {
 		return err
 	}

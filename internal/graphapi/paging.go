@@ -1,6 +1,8 @@
 package graphapi
 
 import (
+	"github.com/ordergraph/ordergraph"
+
 	"net/url"
 	"strconv"
 	"strings"
@@ -8,8 +10,8 @@ import (
 
 // Page sizes of list edges.
 const (
-	defaultLimit = 25
-	maxLimit     = 100
+	defaultLimit = ordergraph.DefaultListLimit
+	maxLimit     = ordergraph.MaxListLimit
 )
 
 // limit returns the limit parameter: 25 when absent, clamped to 100, and an

@@ -92,9 +92,9 @@ func (e *Engine) FindPayouts(ctx context.Context, f ordergraph.PayoutFilter) (*o
 
 func listLimit(n int) int {
 	if n <= 0 {
-		n = DefaultListLimit
+		n = ordergraph.DefaultListLimit
 	}
-	return min(n, MaxListLimit)
+	return min(n, ordergraph.MaxListLimit)
 }
 
 // trimPage cuts the extra row a list asked for (limit+1) off the far end,

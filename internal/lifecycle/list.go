@@ -12,22 +12,6 @@ import (
 	"github.com/ordergraph/ordergraph/internal/store"
 )
 
-// Page sizes of order lists.
-const (
-	DefaultListLimit = 25
-	MaxListLimit     = 100
-)
-
-// Filters of the current API's commerce_orders edge.
-const (
-	FilterHasCancellations = "HAS_CANCELLATIONS"
-	FilterNoCancellations  = "NO_CANCELLATIONS"
-	FilterHasRefunds       = "HAS_REFUNDS"
-	FilterNoRefunds        = "NO_REFUNDS"
-	FilterHasFulfillments  = "HAS_FULFILLMENTS"
-	FilterNoShipments      = "NO_SHIPMENTS"
-)
-
 // FindOrders returns one page of a page's orders, ordered by last_updated
 // then id, with keyset cursors: an order acknowledged or changed while a
 // client pages moves behind the cursor and is never skipped.
@@ -41,22 +25,21 @@ func (e *Engine) FindOrders(ctx context.Context, f ordergraph.OrderFilter) (*ord
 	t, fl := true, false
 	for _, name := range f.Filters {
 		switch strings.ToUpper(name) {
-		case FilterHasCancellations:
+		case ordergraph.FilterHasCancellations:
 			p.HasCancellations = &t
-		case FilterNoCancellations:
+		case ordergraph.FilterNoCancellations:
 			p.HasCancellations = &fl
-		case FilterHasRefunds:
+		case ordergraph.FilterHasRefunds:
 			p.HasRefunds = &t
-		case FilterNoRefunds:
+		case ordergraph.FilterNoRefunds:
 			p.HasRefunds = &fl
-		case FilterHasFulfillments:
+		case ordergraph.FilterHasFulfillments:
 			p.HasShipments = &t
-		case FilterNoShipments:
+		case ordergraph.FilterNoShipments:
 			p.HasUnshipped = &t
 		default:
 			return nil, &ordergraph.Error{Code: ordergraph.EINVALID, Param: "filters",
-				Message: fmt.Sprintf("(#100) filters must be a list of %s; got %q", strings.Join([]string{
-					FilterHasCancellations, FilterNoCancellations, FilterHasRefunds, FilterNoRefunds, FilterHasFulfillments, FilterNoShipments}, ", "), name)}
+				Message: fmt.Sprintf("(#100) filters must be a list of %s; got %q", strings.Join(ordergraph.OrderFilters, ", "), name)}
 		}
 	}
 	var err error
