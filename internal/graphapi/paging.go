@@ -1,11 +1,11 @@
 package graphapi
 
 import (
-	"github.com/ordergraph/ordergraph"
-
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/ordergraph/ordergraph"
 )
 
 // Page sizes of list edges.
