@@ -448,11 +448,7 @@ func (c *call) serveEdge(rc *renderCtx, f *fieldDef, srcs []any) error {
 			return err
 		}
 	}
-	limit, err := c.limit()
-	if err != nil {
-		return err
-	}
-	after, before, err := c.cursors()
+	limit, after, before, err := c.paging()
 	if err != nil {
 		return err
 	}
@@ -516,10 +512,7 @@ func listOrders(c *call) error {
 	if f.UpdatedBefore, err = root.Time("updated_before"); err != nil {
 		return err
 	}
-	if f.Limit, err = c.limit(); err != nil {
-		return err
-	}
-	if f.After, f.Before, err = c.cursors(); err != nil {
+	if f.Limit, f.After, f.Before, err = c.paging(); err != nil {
 		return err
 	}
 	sel, err := c.selection()

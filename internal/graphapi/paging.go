@@ -32,6 +32,15 @@ func (c *call) limit() (int, error) {
 	return int(n), nil
 }
 
+// paging returns limit, after and before: what every keyset list takes.
+func (c *call) paging() (limit int, after, before string, err error) {
+	if limit, err = c.limit(); err != nil {
+		return 0, "", "", err
+	}
+	after, before, err = c.cursors()
+	return limit, after, before, err
+}
+
 // cursors returns the after and before parameters.
 func (c *call) cursors() (after, before string, err error) {
 	root := c.params.root()

@@ -50,10 +50,7 @@ func listPayouts(c *call) error {
 	if err != nil {
 		return err
 	}
-	if f.Limit, err = c.limit(); err != nil {
-		return err
-	}
-	if f.After, f.Before, err = c.cursors(); err != nil {
+	if f.Limit, f.After, f.Before, err = c.paging(); err != nil {
 		return err
 	}
 	page, err := c.h.cfg.Ledger.FindPayouts(c.ctx, f)

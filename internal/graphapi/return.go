@@ -210,10 +210,7 @@ func listPageReturns(c *call) error {
 	}
 	rf := ordergraph.ReturnFilter{PageID: c.page.ID, CreatedAfter: f.createdAfter, CreatedBefore: f.createdBefore,
 		MerchantReturnID: f.merchantReturnID, Statuses: f.statuses}
-	if rf.Limit, err = c.limit(); err != nil {
-		return err
-	}
-	if rf.After, rf.Before, err = c.cursors(); err != nil {
+	if rf.Limit, rf.After, rf.Before, err = c.paging(); err != nil {
 		return err
 	}
 	page, err := c.h.cfg.Orders.FindReturns(c.ctx, rf)
