@@ -63,6 +63,18 @@ func (f *fixture) place(tb testing.TB, s ordergraph.OrderSpec) *ordergraph.Order
 	return o
 }
 
+// placeAcknowledged places s and acknowledges the order: IN_PROGRESS once
+// released (s starts CREATED).
+func (f *fixture) placeAcknowledged(tb testing.TB, s ordergraph.OrderSpec) *ordergraph.Order {
+	tb.Helper()
+	o := f.place(tb, s)
+	res, err := f.engine.Acknowledge(context.Background(), ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res.Order
+}
+
 func (f *fixture) get(tb testing.TB, id string) *ordergraph.Order {
 	tb.Helper()
 	o, err := f.engine.FindOrderByID(context.Background(), f.page.ID, id)
@@ -160,10 +172,7 @@ func TestEngine_Idempotency(t *testing.T) {
 	t.Parallel()
 	f := setup(t, ordergraph.ManagedByAPI)
 	ctx := context.Background()
-	o := f.place(t, created())
-	if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
-		t.Fatal(err)
-	}
+	o := f.placeAcknowledged(t, created())
 	idem := func(hash string) *ordergraph.Idempotency {
 		return &ordergraph.Idempotency{Key: "k-1", ObjectID: o.ID, Edge: "shipments", RequestHash: hash,
 			Respond: func(o *ordergraph.Order) (int, []byte, error) {
@@ -195,10 +204,7 @@ func TestEngine_RacingShipsNeverOverShip(t *testing.T) {
 	t.Parallel()
 	f := setup(t, ordergraph.ManagedByAPI)
 	ctx := context.Background()
-	o := f.place(t, created())
-	if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
-		t.Fatal(err)
-	}
+	o := f.placeAcknowledged(t, created())
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok, refused := 0, 0
@@ -368,10 +374,7 @@ func TestEngine_Returns(t *testing.T) {
 	t.Parallel()
 	f := setup(t, ordergraph.ManagedByAPI)
 	ctx := context.Background()
-	o := f.place(t, created())
-	if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
-		t.Fatal(err)
-	}
+	o := f.placeAcknowledged(t, created())
 	if _, err := f.engine.Ship(ctx, ordergraph.ShipCommand{PageID: f.page.ID, OrderID: o.ID, Tracking: ordergraph.Tracking{Carrier: "ups", TrackingNumber: "1"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -430,10 +433,7 @@ func TestEngine_FindReturnsPages(t *testing.T) {
 	ctx := context.Background()
 	var ids []string
 	for i := range 3 {
-		o := f.place(t, created())
-		if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
-			t.Fatal(err)
-		}
+		o := f.placeAcknowledged(t, created())
 		if _, err := f.engine.Ship(ctx, ordergraph.ShipCommand{PageID: f.page.ID, OrderID: o.ID, Tracking: ordergraph.Tracking{Carrier: "ups", TrackingNumber: fmt.Sprint(i)}}); err != nil {
 			t.Fatal(err)
 		}
@@ -503,10 +503,7 @@ func TestEngine_ConcurrentSameKey(t *testing.T) {
 	t.Parallel()
 	f := setup(t, ordergraph.ManagedByAPI)
 	ctx := context.Background()
-	o := f.place(t, created())
-	if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
-		t.Fatal(err)
-	}
+	o := f.placeAcknowledged(t, created())
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for range 8 {
@@ -587,10 +584,7 @@ func TestEngine_VerifyReportsStuckPayouts(t *testing.T) {
 	t.Parallel()
 	f := setup(t, ordergraph.ManagedByAPI)
 	ctx := context.Background()
-	o := f.place(t, created())
-	if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
-		t.Fatal(err)
-	}
+	o := f.placeAcknowledged(t, created())
 	if _, err := f.engine.Ship(ctx, ordergraph.ShipCommand{PageID: f.page.ID, OrderID: o.ID, Tracking: ordergraph.Tracking{Carrier: "ups", TrackingNumber: "1"}}); err != nil {
 		t.Fatal(err)
 	}

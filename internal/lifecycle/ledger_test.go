@@ -114,10 +114,7 @@ func engineWalk(t *testing.T, f *ledgerFixture, r *rand.Rand, n int, done map[st
 			PricePerUnit: money(100 * scale), TaxRate: []string{"0", "0.0725", "0.101", "0.2"}[r.IntN(4)]})
 	}
 	s.Shipping = ordergraph.OrderSpecShipping{Price: money(10 * scale), TaxRate: "0.065"}
-	o := f.place(t, s)
-	if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
-		t.Fatal(err)
-	}
+	o := f.placeAcknowledged(t, s)
 	for step := range 12 {
 		f.clock.Advance(time.Hour)
 		o = f.get(t, o.ID)
@@ -211,10 +208,7 @@ func TestEnginePayouts(t *testing.T) {
 	t.Parallel()
 	f := setupCurrency(t, "USD")
 	ctx := context.Background()
-	o := f.place(t, created())
-	if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
-		t.Fatal(err)
-	}
+	o := f.placeAcknowledged(t, created())
 	ship := func(tracking string, items ...ordergraph.ItemQuantity) {
 		t.Helper()
 		if _, err := f.engine.Ship(ctx, ordergraph.ShipCommand{PageID: f.page.ID, OrderID: o.ID, Items: items,
@@ -295,10 +289,7 @@ func TestEngineNegativeBalanceWaits(t *testing.T) {
 	t.Parallel()
 	f := setupCurrency(t, "USD")
 	ctx := context.Background()
-	o := f.place(t, created())
-	if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
-		t.Fatal(err)
-	}
+	o := f.placeAcknowledged(t, created())
 	if _, err := f.engine.Ship(ctx, ordergraph.ShipCommand{PageID: f.page.ID, OrderID: o.ID, Tracking: ordergraph.Tracking{Carrier: "UPS", TrackingNumber: "A"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -322,10 +313,7 @@ func TestEngineChargeback(t *testing.T) {
 	t.Parallel()
 	f := setupCurrency(t, "USD")
 	ctx := context.Background()
-	o := f.place(t, created()) // 35.50 of items, 4.99 shipping, 10% tax: 44.54
-	if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
-		t.Fatal(err)
-	}
+	o := f.placeAcknowledged(t, created()) // 35.50 of items, 4.99 shipping, 10% tax: 44.54
 	_, _, err := f.engine.Chargeback(ctx, "", o.ID, "1.00", ordergraph.ChargebackSellerLoses)
 	if ordergraph.ErrorSubcode(err) != ordergraph.SubcodeNotCharged {
 		t.Fatalf("chargeback of an unshipped order: %v", err)
@@ -394,10 +382,7 @@ func TestEngineFeeSchedule(t *testing.T) {
 	storetest.MustWrite(t, f.db, func(tx store.Tx) error {
 		return tx.FeeSchedulePut(ctx, f.page.ID, ordergraph.FeeSchedule{RateBasisPoints: 290, Flat: 30, FlatUpTo: 100})
 	})
-	o := f.place(t, created())
-	if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
-		t.Fatal(err)
-	}
+	o := f.placeAcknowledged(t, created())
 	if _, err := f.engine.Ship(ctx, ordergraph.ShipCommand{PageID: f.page.ID, OrderID: o.ID, Tracking: ordergraph.Tracking{Carrier: "UPS", TrackingNumber: "A"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -415,10 +400,7 @@ func TestEngineItemUpdatesPost(t *testing.T) {
 	t.Parallel()
 	f := setupCurrency(t, "USD")
 	ctx := context.Background()
-	o := f.place(t, created())
-	if _, err := f.engine.Acknowledge(ctx, ordergraph.AcknowledgeCommand{PageID: f.page.ID, OrderID: o.ID}); err != nil {
-		t.Fatal(err)
-	}
+	o := f.placeAcknowledged(t, created())
 	_, err := f.engine.ApplyItemUpdates(ctx, ordergraph.ItemUpdatesCommand{PageID: f.page.ID, OrderID: o.ID, MerchantOrderReference: "OMS-1",
 		Items: []ordergraph.ItemUpdate{
 			{ItemID: o.Items[0].ID, FulfillQuantity: 3, RefundQuantity: 1, Tracking: []ordergraph.Tracking{{Carrier: "UPS", TrackingNumber: "A"}}},
