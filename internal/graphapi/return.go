@@ -134,15 +134,12 @@ func decodeReturnFilter(p params, created bool) (returnFilter, error) {
 	return f, nil
 }
 
+// match filters one order's returns (the page's are filtered by the store).
 func (f returnFilter) match(r *ordergraph.Return) bool {
 	switch {
 	case f.merchantReturnID != "" && r.MerchantReturnID != f.merchantReturnID:
 		return false
 	case len(f.statuses) > 0 && !slices.Contains(f.statuses, r.Status):
-		return false
-	case f.createdAfter != nil && r.Created.Before(*f.createdAfter):
-		return false
-	case f.createdBefore != nil && r.Created.After(*f.createdBefore):
 		return false
 	}
 	return true
