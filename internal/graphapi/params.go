@@ -300,6 +300,19 @@ func matchEnum(name, s string, allowed []string) (string, error) {
 	return "", errEnum(name, allowed, s)
 }
 
+// RequiredPositiveInt reads a required whole number above zero (a
+// quantity).
+func (n node) RequiredPositiveInt(key string) (int64, error) {
+	q, present, err := n.Int(key)
+	if err != nil || !present || q <= 0 {
+		if !present && err == nil {
+			return 0, errRequired(n.name(key))
+		}
+		return 0, errParam(n.name(key), msgParamPositiveInt, n.name(key))
+	}
+	return q, nil
+}
+
 // Int returns an integer parameter given as a number or a string ("3",
 // 3, 3.0); ok is false when absent.
 func (n node) Int(key string) (int64, bool, error) {

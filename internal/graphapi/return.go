@@ -263,14 +263,9 @@ func decodeReturn(p params) (returnRequest, error) {
 		if it.RetailerID, it.ItemID, err = decodeItemRef(e); err != nil {
 			return req, err
 		}
-		q, present, err := e.Int("quantity")
-		if err != nil || !present || q <= 0 {
-			if !present && err == nil {
-				return req, errRequired(e.name("quantity"))
-			}
-			return req, errParam(e.name("quantity"), msgParamPositiveInt, e.name("quantity"))
+		if it.Quantity, err = e.RequiredPositiveInt("quantity"); err != nil {
+			return req, err
 		}
-		it.Quantity = q
 		if it.Reason, err = e.String("reason"); err != nil {
 			return req, err
 		}

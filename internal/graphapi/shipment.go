@@ -158,14 +158,9 @@ func decodeItemQuantities(root node) ([]itemQuantity, error) {
 		if iq.RetailerID, iq.ItemID, err = decodeItemRef(e); err != nil {
 			return nil, err
 		}
-		q, present, err := e.Int("quantity")
-		if err != nil || !present || q <= 0 {
-			if !present && err == nil {
-				return nil, errRequired(e.name("quantity"))
-			}
-			return nil, errParam(e.name("quantity"), msgParamPositiveInt, e.name("quantity"))
+		if iq.Quantity, err = e.RequiredPositiveInt("quantity"); err != nil {
+			return nil, err
 		}
-		iq.Quantity = q
 		out = append(out, iq)
 	}
 	return out, nil
